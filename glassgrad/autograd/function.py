@@ -1,0 +1,159 @@
+"""`Function`: one differentiable op, its forward on numpy arrays and its backward in glassgrad ops.
+
+A subclass writes two static methods (the op pattern of shared/DESIGN.md):
+
+    forward(ctx, *arrays, **params) -> numpy array        # whole-array numpy
+    backward(ctx, grad) -> one gradient per input          # glassgrad ops, so it is differentiable
+
+`apply` runs the forward and, when grad mode is on and some input requires a gradient, makes the
+`ctx` object the output's `grad_fn`: the node of the graph. Because backward is written in
+glassgrad ops, running it with grad mode on records the graph of the gradient itself, which is
+how grad-of-grad, Hessians and Newton's method work.
+"""
+import numpy as np
+
+from . import grad_mode
+from ..tensor import Tensor
+
+_float64 = np.dtype(np.float64)
+_float32 = np.dtype(np.float32)
+
+
+class Function:
+    """Base class of every op; also the public API for users' own differentiable ops.
+
+    Example (a straight-through estimator, as quantization-aware training uses)::
+
+        class RoundSTE(Function):
+            @staticmethod
+            def forward(ctx, x):
+                return np.round(x)
+
+            @staticmethod
+            def backward(ctx, grad):
+                return grad          # pretend rounding is the identity
+
+        y = RoundSTE.apply(x)
+    """
+
+    # Class-level defaults, so that building a node sets only what it needs.
+    save_output = False        # set True to keep the output's array for backward (ctx.output)
+    differentiable_backward = True   # False: backward is numpy-only, no second derivative
+    _out_data = None
+    _out_hooks = None          # hooks registered on the (non-leaf) output tensor
+    _retain_ref = None         # weak reference to the output when it called retain_grad()
+    _saved = ()
+    inputs = None              # the op's arguments (Tensors and constants), until freed
+
+    @staticmethod
+    def forward(ctx, *args, **params):
+        raise NotImplementedError(f"{type(ctx).__name__} must define a static forward(ctx, ...)")
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise NotImplementedError(f"{type(ctx).__name__} must define a static backward(ctx, grad)")
+
+    @classmethod
+    def apply(cls, *args, **params):
+        """Run the op on Tensors (or Python numbers/arrays, taken as constants)."""
+        ctx = cls.__new__(cls)
+        arrays = []
+        requires_grad = False
+        for a in args:
+            if isinstance(a, Tensor):
+                arrays.append(a.data)
+                if a.requires_grad:
+                    requires_grad = True
+            else:
+                arrays.append(a)
+        try:
+            out = cls.forward(ctx, *arrays, **params)
+        except ValueError as error:
+            # numpy's own errors (shapes that do not broadcast, a bad reshape) get the op's name
+            # and the shapes it was given.
+            shapes = ", ".join(str(getattr(a, "shape", type(a).__name__)) for a in arrays)
+            raise RuntimeError(f"{cls.__name__}: inputs of shapes {shapes}: {error}") from None
+        if type(out) is not np.ndarray:
+            out = np.asarray(out)
+        if out.dtype is _float64 and not _has_float64(arrays):
+            # An int tensor mixed with a Python float, or a mean over ints: numpy answers in
+            # float64, torch in the default float32. Keep float32 end to end.
+            out = out.astype(_float32)
+        if requires_grad and grad_mode._enabled:
+            ctx.inputs = args
+            if cls.save_output:
+                ctx._out_data = out
+            return Tensor(out, requires_grad=True, _grad_fn=ctx)
+        return Tensor(out)
+
+    # --- what backward may use -------------------------------------------------------------
+    def save_for_backward(self, *tensors):
+        """Keep tensors (or arrays) for backward; read them back as `ctx.saved_tensors`."""
+        self._saved = tensors
+
+    @property
+    def saved_tensors(self):
+        if self.inputs is None:
+            raise RuntimeError(_freed_message(self))
+        return self._saved
+
+    @property
+    def needs_input_grad(self):
+        """One bool per input: does that input need a gradient?"""
+        return tuple(isinstance(a, Tensor) and a.requires_grad for a in self.inputs)
+
+    @property
+    def output(self):
+        """The op's output as a Tensor on this node (only for ops with `save_output = True`).
+
+        Built anew from the saved array rather than kept, so that node and output do not hold
+        each other in a reference cycle; it has this node as grad_fn, so it is the same graph
+        vertex for differentiation.
+        """
+        if self._out_data is None:
+            raise RuntimeError(_freed_message(self))
+        return Tensor(self._out_data, requires_grad=True, _grad_fn=self)
+
+    def name(self):
+        return type(self).__name__
+
+    def __repr__(self):
+        return f"<{self.name()}Backward>"
+
+    def release(self):
+        """Drop what the node holds, once its backward has run (unless retain_graph)."""
+        self.inputs = None
+        self._out_data = None
+        self._saved = ()
+
+
+def _has_float64(arrays):
+    for a in arrays:
+        if isinstance(a, np.ndarray) and a.dtype is _float64:
+            return True
+    return False
+
+
+def _freed_message(node):
+    return (f"Trying to backward through the graph a second time (op {node.name()}): its saved "
+            "values were freed after the first backward. Specify retain_graph=True in the "
+            "first backward() or autograd.grad() call if you need to backward twice.")
+
+
+def once_differentiable(backward):
+    """Mark a backward written in numpy only: a second derivative through it raises.
+
+    Decorate the static `backward`; under `create_graph=True` the engine refuses the op by name
+    instead of silently returning a wrong (constant) second derivative.
+    """
+    def wrapper(ctx, grad):
+        if grad_mode._enabled and (grad.requires_grad or any(
+                isinstance(a, Tensor) and a.requires_grad for a in ctx.inputs)):
+            raise RuntimeError(f"{ctx.name()}: its backward is once_differentiable (numpy only); "
+                               "a second derivative through it is not supported.")
+        result = backward(ctx, grad)
+        return result
+
+    wrapper.__name__ = backward.__name__
+    wrapper.__doc__ = backward.__doc__
+    return staticmethod(wrapper)

@@ -1,0 +1,147 @@
+"""Activation functions. Primitives where the derivative is cheapest from the output (tanh,
+sigmoid) or a mask (relu); composites (GELU, softplus, softmax) of existing ops otherwise, which
+makes them differentiable to any order for free.
+"""
+import math
+
+import numpy as np
+
+from ..autograd.function import Function
+from . import elementwise as ew
+from .indexing import where
+from .reduce import logsumexp, amax
+
+try:  # scipy's erf is vectorised C; the fallback maps Python's exact math.erf over the array
+    from scipy.special import erf as _erf_array
+except ImportError:  # pragma: no cover - exercised only without scipy
+    _erf_ufunc = np.frompyfunc(math.erf, 1, 1)
+
+    def _erf_array(x):
+        return _erf_ufunc(x).astype(x.dtype)
+
+
+class Tanh(Function):
+    """tanh(a).   d/da = 1 - tanh²(a), from the output."""
+
+    save_output = True
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.tanh(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        out = ctx.output
+        return grad * (1.0 - out * out)
+
+
+class Sigmoid(Function):
+    """σ(a) = 1 / (1 + e^-a).   d/da = σ(a)(1 - σ(a)), from the output."""
+
+    save_output = True
+
+    @staticmethod
+    def forward(ctx, a):
+        # σ(a) = (1 + tanh(a/2)) / 2 never overflows, unlike 1/(1+exp(-a)) for a = -1000.
+        out = np.tanh(a * 0.5)
+        out += 1.0
+        out *= 0.5
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out = ctx.output
+        return grad * (out * (1.0 - out))
+
+
+class Relu(Function):
+    """max(a, 0).   d/da = 1 where a > 0, else 0."""
+
+    @staticmethod
+    def forward(ctx, a):
+        return np.maximum(a, 0)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * (ctx.inputs[0].data > 0)
+
+
+class LeakyRelu(Function):
+    """a where a > 0, else slope·a.   d/da = 1 or slope."""
+
+    @staticmethod
+    def forward(ctx, a, negative_slope=0.01):
+        ctx.negative_slope = negative_slope
+        return np.where(a > 0, a, a * negative_slope)
+
+    @staticmethod
+    def backward(ctx, grad):
+        positive = ctx.inputs[0].data > 0
+        return grad * np.where(positive, 1.0, ctx.negative_slope).astype(grad.dtype)
+
+
+class Erf(Function):
+    """The error function erf(a) = 2/√π ∫₀ᵃ e^(-t²) dt.   d/da = 2/√π · e^(-a²)."""
+
+    @staticmethod
+    def forward(ctx, a):
+        return _erf_array(a)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a = ctx.inputs[0]
+        return grad * (2.0 / math.sqrt(math.pi)) * ew.exp(-(a * a))
+
+
+def tanh(a):
+    return Tanh.apply(a)
+
+
+def sigmoid(a):
+    return Sigmoid.apply(a)
+
+
+def relu(a):
+    return Relu.apply(a)
+
+
+def leaky_relu(a, negative_slope=0.01):
+    return LeakyRelu.apply(a, negative_slope=negative_slope)
+
+
+def erf(a):
+    return Erf.apply(a)
+
+
+def gelu(a, approximate="none"):
+    """GELU(a) = a·Φ(a) (Hendrycks & Gimpel 2016); `approximate='tanh'` uses their tanh form."""
+    if approximate == "none":
+        return a * 0.5 * (1.0 + erf(a * (1.0 / math.sqrt(2.0))))
+    if approximate == "tanh":
+        inner = math.sqrt(2.0 / math.pi) * (a + 0.044715 * (a * a * a))
+        return 0.5 * a * (1.0 + tanh(inner))
+    raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+
+
+def softplus(a, beta=1.0, threshold=20.0):
+    """softplus(a) = log(1 + e^(βa))/β, linear where βa > threshold (as torch).
+
+    Written as relu(βa) + log1p(e^(-|βa|)), which never overflows.
+    """
+    scaled = a * beta if beta != 1 else a
+    smooth = relu(scaled) + ew.log1p(ew.exp(-ew.abs(scaled)))
+    if beta != 1:
+        smooth = smooth / beta
+    return where(scaled.data > threshold, a, smooth)
+
+
+def softmax(a, dim):
+    """exp(a_i) / Σ_j exp(a_j) along `dim`; the max is subtracted first, for stability."""
+    shifted = a - amax(a, dim, keepdim=True).detach()
+    e = ew.exp(shifted)
+    return e / e.sum(dim, keepdim=True)
+
+
+def log_softmax(a, dim):
+    """a_i - log Σ_j exp(a_j) along `dim`."""
+    return a - logsumexp(a, dim, keepdim=True)

@@ -1,0 +1,92 @@
+"""Matrix products: `matmul` (1-D, 2-D, batched with broadcast batch dims) and `linear`.
+
+Backward of C = A @ B:  dA = dC @ Bᵀ,  dB = Aᵀ @ dC, both again matmuls, so the rule is
+differentiable to any order. Batch dims that were broadcast are summed away by the engine.
+"""
+import numpy as np
+
+from ..autograd.function import Function
+from ..tensor import Tensor
+from ._broadcast import sum_to_shape
+
+
+class MatMul(Function):
+    """A @ B (numpy's matmul rules: 1-D operands get a dimension added, then removed)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        if a.ndim == 0 or b.ndim == 0:
+            raise RuntimeError(f"matmul: both arguments need at least 1 dimension, got shapes "
+                               f"{a.shape} and {b.shape}")
+        k_a = a.shape[-1]
+        k_b = b.shape[0] if b.ndim == 1 else b.shape[-2]
+        if k_a != k_b:
+            raise RuntimeError(f"matmul: shapes {a.shape} and {b.shape} cannot be multiplied "
+                               f"({k_a} columns in the first vs {k_b} rows in the second)")
+        return np.matmul(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.inputs
+        # Treat vectors as matrices: a (k,) as (1, k), b (k,) as (k, 1), and grad to match.
+        a2 = a.reshape(1, -1) if a.ndim == 1 else a
+        b2 = b.reshape(-1, 1) if b.ndim == 1 else b
+        if a.ndim == 1:
+            grad = grad.unsqueeze(-2)
+        if b.ndim == 1:
+            grad = grad.unsqueeze(-1)
+        grad_a = grad_b = None
+        if isinstance(a, Tensor) and a.requires_grad:
+            grad_a = sum_to_shape(matmul(grad, b2.mT), a2.shape).reshape(a.shape)
+        if isinstance(b, Tensor) and b.requires_grad:
+            grad_b = sum_to_shape(matmul(a2.mT, grad), b2.shape).reshape(b.shape)
+        return grad_a, grad_b
+
+
+class Linear(Function):
+    """y = x Wᵀ + b (torch.nn.functional.linear), one op for the most common layer.
+
+    dx = dy W,  dW = dyᵀ x (over all leading dims),  db = Σ dy over leading dims.
+    """
+
+    @staticmethod
+    def forward(ctx, x, weight, bias=None):
+        if x.shape[-1:] != weight.shape[1:]:
+            raise RuntimeError(f"linear: input of shape {x.shape} has {x.shape[-1]} features, "
+                               f"but the weight of shape {weight.shape} expects "
+                               f"{weight.shape[1]}")
+        out = x @ weight.T
+        if bias is not None:
+            out += bias
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, weight, bias = ctx.inputs
+        needs = ctx.needs_input_grad
+        grad_x = matmul(grad, weight) if needs[0] else None
+        grad_w = grad_b = None
+        if needs[1]:
+            flat_grad = grad.reshape(-1, grad.shape[-1])
+            grad_w = matmul(flat_grad.mT, x.reshape(-1, x.shape[-1]))
+        if bias is not None and needs[2]:
+            grad_b = grad.sum(tuple(range(grad.ndim - 1))) if grad.ndim > 1 else grad
+        return grad_x, grad_w, grad_b
+
+
+def matmul(a, b):
+    return MatMul.apply(a, b)
+
+
+def linear(input, weight, bias=None):
+    return Linear.apply(input, weight, bias)
+
+
+def outer(a, b):
+    return a.reshape(-1, 1) * b.reshape(1, -1)
+
+
+def dot(a, b):
+    if a.ndim != 1 or b.ndim != 1:
+        raise RuntimeError(f"dot: expected two 1-D tensors, got shapes {a.shape} and {b.shape}")
+    return MatMul.apply(a, b)

@@ -1,0 +1,218 @@
+"""Reductions: sum, mean, var, std, max/min, prod, logsumexp, argmax/argmin, norm.
+
+`dim` is an int, a tuple of ints, or None for all dimensions; `keepdim` keeps reduced
+dimensions as size 1 (torch's names). Each backward first restores the reduced dimensions
+(`_unreduce`) and then broadcasts the gradient back over them.
+"""
+import builtins
+from collections import namedtuple
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..tensor import Tensor
+from ._broadcast import expand
+from . import elementwise as ew
+
+MaxResult = namedtuple("MaxResult", ["values", "indices"])   # torch.return_types.max
+
+
+def _axes(op, ndim, dim):
+    """Normalise `dim` to a sorted tuple of non-negative axes, with an error naming the op."""
+    if dim is None:
+        return tuple(range(ndim))
+    dims = (dim,) if isinstance(dim, int) else tuple(dim)
+    axes = []
+    bound = builtins.max(ndim, 1)     # a 0-d tensor accepts dim 0 or -1, as in torch
+    for d in dims:
+        if not -bound <= d < bound:
+            raise IndexError(f"{op}: dim {d} is out of range for a tensor with {ndim} "
+                             f"dimension(s) (expected -{bound} to {bound - 1})")
+        axes.append(d % ndim if ndim else 0)
+    return tuple(sorted(set(axes)))
+
+
+def _unreduce(grad, in_shape, axes, keepdim):
+    """Give `grad` back the reduced axes (as size 1), then expand it to the input's shape."""
+    if not keepdim and axes and len(in_shape):
+        kept = tuple(1 if i in axes else s for i, s in enumerate(in_shape))
+        grad = grad.reshape(kept)
+    return expand(grad, in_shape)
+
+
+class Sum(Function):
+    """Σ a over `axes`. Backward: the gradient copied back over the summed axes."""
+
+    @staticmethod
+    def forward(ctx, a, axes, keepdim):
+        ctx.axes, ctx.keepdim, ctx.in_shape = axes, keepdim, a.shape
+        return a.sum(axis=axes, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _unreduce(grad, ctx.in_shape, ctx.axes, ctx.keepdim)
+
+
+class Mean(Function):
+    """(1/n) Σ a over `axes`. Backward: the gradient spread evenly, divided by n."""
+
+    @staticmethod
+    def forward(ctx, a, axes, keepdim):
+        ctx.axes, ctx.keepdim, ctx.in_shape = axes, keepdim, a.shape
+        ctx.count = int(np.prod([a.shape[i] for i in axes])) if a.ndim else 1
+        return a.mean(axis=axes, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _unreduce(grad * (1.0 / ctx.count), ctx.in_shape, ctx.axes, ctx.keepdim)
+
+
+class Extreme(Function):
+    """max or min over `axes`. The gradient goes to the winners: the one at `indices` when a
+    single dim is reduced (as torch's max(dim)), split evenly among ties otherwise (as amax).
+    """
+
+    @staticmethod
+    def forward(ctx, a, axes, keepdim, largest, single_winner):
+        out = (a.max if largest else a.min)(axis=axes, keepdims=True)
+        if single_winner:
+            index = (a.argmax if largest else a.argmin)(axis=axes[0], keepdims=True)
+            weights = np.zeros(a.shape, dtype=a.dtype)
+            np.put_along_axis(weights, index, 1, axis=axes[0])
+        else:
+            weights = (a == out).astype(a.dtype)
+            weights /= weights.sum(axis=axes, keepdims=True)
+        ctx.weights, ctx.axes, ctx.keepdim = weights, axes, keepdim
+        return out if keepdim else out.reshape([s for i, s in enumerate(a.shape) if i not in axes])
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _unreduce(grad, ctx.weights.shape, ctx.axes, ctx.keepdim) * ctx.weights
+
+
+class Prod(Function):
+    """Π a over one dim (or all).   d/da_i = Π_{j≠i} a_j, computed without dividing by zero."""
+
+    save_output = True
+
+    @staticmethod
+    def forward(ctx, a, axes, keepdim):
+        ctx.axes, ctx.keepdim, ctx.in_shape = axes, keepdim, a.shape
+        return a.prod(axis=axes, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a = ctx.inputs[0]
+        axes, keepdim, shape = ctx.axes, ctx.keepdim, ctx.in_shape
+        out = _unreduce(ctx.output, shape, axes, keepdim)
+        grad = _unreduce(grad, shape, axes, keepdim)
+        is_zero = a.data == 0
+        if not is_zero.any():
+            return grad * out / a
+        # With zeros, Π_{j≠i} a_j is the product of the non-zero entries at a lone zero, and 0
+        # everywhere else; count the zeros (piecewise constant) and pick.
+        zeros = is_zero.sum(axis=axes, keepdims=True)
+        nonzero_prod = _unreduce(prod(where(is_zero, 1.0, a), axes, keepdim=True), shape, axes,
+                                 True)
+        others = where(is_zero & (zeros == 1), nonzero_prod,
+                       where(zeros == 0, out / where(is_zero, 1.0, a), 0.0))
+        return grad * others
+
+
+def sum(a, dim=None, keepdim=False):
+    return Sum.apply(a, _axes("sum", a.ndim, dim), keepdim)
+
+
+def mean(a, dim=None, keepdim=False):
+    if a.dtype.kind not in "fc":
+        raise RuntimeError(f"mean: expected a floating-point tensor, got dtype {a.dtype}")
+    return Mean.apply(a, _axes("mean", a.ndim, dim), keepdim)
+
+
+def var(a, dim=None, unbiased=True, keepdim=False, *, correction=None):
+    """Σ (a - mean)² / (n - correction); correction defaults to 1 (Bessel's) when unbiased."""
+    if correction is None:
+        correction = 1 if unbiased else 0
+    axes = _axes("var", a.ndim, dim)
+    n = int(np.prod([a.shape[i] for i in axes])) if a.ndim else 1
+    centred = a - mean(a, axes, keepdim=True)
+    # n <= correction leaves no degrees of freedom: numpy's 0/0 gives NaN, as torch does.
+    return sum(centred * centred, axes, keepdim) / np.float32(n - correction)
+
+
+def std(a, dim=None, unbiased=True, keepdim=False, *, correction=None):
+    return ew.sqrt(var(a, dim, unbiased, keepdim, correction=correction))
+
+
+def _extreme(a, dim, keepdim, largest):
+    op = "max" if largest else "min"
+    if a.data.size == 0:
+        raise RuntimeError(f"{op}: cannot reduce an empty tensor of shape {a.shape}")
+    if dim is None:
+        return Extreme.apply(a, _axes(op, a.ndim, None), False, largest, False)
+    axes = _axes(op, a.ndim, dim)
+    values = Extreme.apply(a, axes, keepdim, largest, True)
+    arg = a.data.argmax if largest else a.data.argmin
+    return MaxResult(values, Tensor(arg(axis=axes[0], keepdims=keepdim)))
+
+
+def max(a, dim=None, keepdim=False):
+    """The largest element, or `(values, indices)` along `dim` (as torch.max)."""
+    if isinstance(dim, Tensor):   # torch.max(a, b) is the element-wise maximum
+        return ew.maximum(a, dim)
+    return _extreme(a, dim, keepdim, True)
+
+
+def min(a, dim=None, keepdim=False):
+    """The smallest element, or `(values, indices)` along `dim` (as torch.min)."""
+    if isinstance(dim, Tensor):
+        return ew.minimum(a, dim)
+    return _extreme(a, dim, keepdim, False)
+
+
+def amax(a, dim=None, keepdim=False):
+    """Largest values over `dim` (one or several dims); ties share the gradient evenly."""
+    return Extreme.apply(a, _axes("amax", a.ndim, dim), keepdim, True, False)
+
+
+def amin(a, dim=None, keepdim=False):
+    return Extreme.apply(a, _axes("amin", a.ndim, dim), keepdim, False, False)
+
+
+def prod(a, dim=None, keepdim=False):
+    return Prod.apply(a, _axes("prod", a.ndim, dim), keepdim)
+
+
+def logsumexp(a, dim, keepdim=False):
+    """log Σ exp(a) over `dim`, computed as m + log Σ exp(a - m) with m the (constant) max."""
+    axes = _axes("logsumexp", a.ndim, dim)
+    m = a.data.max(axis=axes, keepdims=True)
+    m = np.where(np.isfinite(m), m, 0).astype(a.dtype)   # all -inf: keep -inf, not NaN
+    out = ew.log(sum(ew.exp(a - m), axes, keepdim=True)) + m
+    return out if keepdim else out.reshape([s for i, s in enumerate(a.shape) if i not in axes])
+
+
+def argmax(a, dim=None, keepdim=False):
+    if dim is None:
+        return Tensor(np.asarray(a.data.argmax()))
+    return Tensor(a.data.argmax(axis=dim, keepdims=keepdim))
+
+
+def argmin(a, dim=None, keepdim=False):
+    if dim is None:
+        return Tensor(np.asarray(a.data.argmin()))
+    return Tensor(a.data.argmin(axis=dim, keepdims=keepdim))
+
+
+def norm(a, p=2, dim=None, keepdim=False):
+    """The p-norm over `dim` (all elements by default): (Σ |a|^p)^(1/p); p may be inf."""
+    if p == 2:
+        return ew.sqrt(sum(a * a, dim, keepdim))
+    if p == 1:
+        return sum(ew.abs(a), dim, keepdim)
+    if p == float("inf"):
+        return amax(ew.abs(a), dim, keepdim)
+    return sum(ew.abs(a) ** p, dim, keepdim) ** (1.0 / p)
+
+
+from .indexing import where  # noqa: E402

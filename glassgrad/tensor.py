@@ -1,0 +1,390 @@
+"""`Tensor`: a numpy array, plus what reverse-mode autodiff needs to know about it.
+
+`data` is the numpy array (float32 by default). A tensor made by an op that recorded the graph
+has `grad_fn`: the op's node, which holds the op's inputs. Leaves (tensors made by the user)
+have no `grad_fn`; backward accumulates their gradient in `.grad`. Every method here is a
+one-line call into `glassgrad.ops`, where each op's forward and backward live side by side.
+"""
+import weakref
+
+import numpy as np
+
+
+class Tensor:
+    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_hooks", "__weakref__")
+
+    # numpy must hand `ndarray * tensor` to Tensor.__rmul__ instead of looping over the tensor.
+    __array_ufunc__ = None
+
+    def __init__(self, data, requires_grad=False, _grad_fn=None):
+        if type(data) is not np.ndarray:
+            data = _as_array(data)
+        self.data = data
+        self.grad = None
+        self.requires_grad = requires_grad
+        self.grad_fn = _grad_fn
+        self._hooks = None
+        if requires_grad and _grad_fn is None and data.dtype.kind not in "fc":
+            raise RuntimeError(f"only floating-point tensors can require gradients; "
+                               f"got dtype {data.dtype} (shape {data.shape})")
+
+    # --- what a tensor is -----------------------------------------------------------------
+    @property
+    def shape(self):
+        return self.data.shape
+
+    def size(self, dim=None):
+        """The shape (torch's `size()`), or the length of one dimension."""
+        return self.data.shape if dim is None else self.data.shape[dim]
+
+    def numel(self):
+        return self.data.size
+
+    @property
+    def ndim(self):
+        return self.data.ndim
+
+    def dim(self):
+        return self.data.ndim
+
+    @property
+    def dtype(self):
+        return self.data.dtype
+
+    @property
+    def is_leaf(self):
+        return self.grad_fn is None
+
+    @property
+    def T(self):
+        return ops.permute(self, tuple(range(self.ndim - 1, -1, -1)))
+
+    @property
+    def mT(self):
+        return ops.transpose(self, -2, -1)
+
+    def __len__(self):
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self.data.shape[0]
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self)))
+
+    def __hash__(self):
+        return id(self)
+
+    def __bool__(self):
+        if self.data.size != 1:
+            raise RuntimeError(f"Boolean value of a tensor of shape {self.shape} is ambiguous")
+        return bool(self.data)
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self.data.dtype.kind not in "iub" or self.data.size != 1:
+            raise TypeError(f"only integer tensors of one element can be used as an index; "
+                            f"got dtype {self.dtype}, shape {self.shape}")
+        return int(self.data)
+
+    def item(self):
+        """The value of a one-element tensor as a Python number."""
+        if self.data.size != 1:
+            raise ValueError(f"item(): a tensor with {self.data.size} elements cannot be "
+                             f"converted to a Python scalar (shape {self.shape})")
+        return self.data.item()
+
+    def numpy(self):
+        """The data as a numpy array (shared memory). Refuses a tensor that requires grad."""
+        if self.requires_grad:
+            raise RuntimeError("Can't call numpy() on a tensor that requires grad. "
+                               "Use tensor.detach().numpy() instead.")
+        return self.data
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def __repr__(self):
+        body = np.array2string(self.data, separator=", ", precision=4, prefix="tensor(")
+        extras = []
+        if self.data.dtype != np.float32 and self.data.dtype != np.int64 and self.data.dtype != bool:
+            extras.append(f"dtype={self.data.dtype}")
+        if self.grad_fn is not None:
+            extras.append(f"grad_fn={self.grad_fn!r}")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        return "tensor(" + body + "".join(", " + e for e in extras) + ")"
+
+    # --- autograd -------------------------------------------------------------------------
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Accumulate d(self)/d(leaf) into every leaf's `.grad` (reverse-mode autodiff)."""
+        from .autograd import engine
+        engine.backward(self, gradient, retain_graph, create_graph, inputs)
+
+    def detach(self):
+        """The same data, cut from the graph (shares memory, like torch)."""
+        return Tensor(self.data)
+
+    def detach_(self):
+        self.grad_fn = None
+        self.requires_grad = False
+        return self
+
+    def requires_grad_(self, requires_grad=True):
+        if self.grad_fn is not None and not requires_grad:
+            raise RuntimeError("requires_grad_(False) is only allowed on leaf tensors; "
+                               "use detach() on a tensor computed by an op")
+        if requires_grad and self.data.dtype.kind not in "fc":
+            raise RuntimeError(f"only floating-point tensors can require gradients; "
+                               f"got dtype {self.data.dtype} (shape {self.shape})")
+        self.requires_grad = requires_grad
+        return self
+
+    def retain_grad(self):
+        """Keep `.grad` of this non-leaf tensor after backward (leaves always keep theirs)."""
+        if self.grad_fn is not None:
+            self.grad_fn._retain_ref = weakref.ref(self)
+        elif not self.requires_grad:
+            raise RuntimeError("can't retain_grad on a tensor that has requires_grad=False")
+
+    def register_hook(self, hook):
+        """Call `hook(grad)` when this tensor's gradient is computed; a return value replaces it.
+
+        Returns a handle whose `remove()` unregisters the hook.
+        """
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is not None:
+            if self.grad_fn._out_hooks is None:
+                self.grad_fn._out_hooks = []
+            hooks = self.grad_fn._out_hooks
+        else:
+            if self._hooks is None:
+                self._hooks = []
+            hooks = self._hooks
+        hooks.append(hook)
+        return _HookHandle(hooks, hook)
+
+    # --- in-place updates (for optimisers and initialisers) -------------------------------
+    def _check_inplace(self, op):
+        from .autograd import grad_mode
+        if grad_mode._enabled and self.requires_grad and self.grad_fn is None:
+            raise RuntimeError(f"{op}: a leaf tensor that requires grad is being used in an "
+                               "in-place operation; wrap the update in glassgrad.no_grad()")
+
+    def zero_(self):
+        self._check_inplace("zero_")
+        self.data[...] = 0
+        return self
+
+    def fill_(self, value):
+        self._check_inplace("fill_")
+        self.data[...] = value
+        return self
+
+    def copy_(self, src):
+        self._check_inplace("copy_")
+        src = src.data if isinstance(src, Tensor) else np.asarray(src)
+        if np.broadcast_shapes(src.shape, self.shape) != self.shape:
+            raise RuntimeError(f"copy_: source of shape {src.shape} does not broadcast to the "
+                               f"destination's shape {self.shape}")
+        self.data[...] = src
+        return self
+
+    def add_(self, other, alpha=1):
+        self._check_inplace("add_")
+        other = other.data if isinstance(other, Tensor) else other
+        self.data += other if alpha == 1 else alpha * other
+        return self
+
+    def sub_(self, other, alpha=1):
+        return self.add_(other, alpha=-alpha)
+
+    def mul_(self, other):
+        self._check_inplace("mul_")
+        self.data *= other.data if isinstance(other, Tensor) else other
+        return self
+
+    def div_(self, other):
+        self._check_inplace("div_")
+        self.data /= other.data if isinstance(other, Tensor) else other
+        return self
+
+    def clamp_(self, min=None, max=None):
+        self._check_inplace("clamp_")
+        np.clip(self.data, min, max, out=self.data)
+        return self
+
+    def uniform_(self, a=0.0, b=1.0, generator=None):
+        from .random import _generator
+        self._check_inplace("uniform_")
+        self.data[...] = _generator(generator).uniform(a, b, self.shape)
+        return self
+
+    def normal_(self, mean=0.0, std=1.0, generator=None):
+        from .random import _generator
+        self._check_inplace("normal_")
+        self.data[...] = _generator(generator).normal(mean, std, self.shape)
+        return self
+
+    # --- conversions ----------------------------------------------------------------------
+    def to(self, dtype):
+        return ops.to_dtype(self, dtype)
+
+    def type(self, dtype):
+        return ops.to_dtype(self, dtype)
+
+    def float(self):
+        return ops.to_dtype(self, np.float32)
+
+    def double(self):
+        return ops.to_dtype(self, np.float64)
+
+    def long(self):
+        return ops.to_dtype(self, np.int64)
+
+    def int(self):
+        return ops.to_dtype(self, np.int32)
+
+    def bool(self):
+        return ops.to_dtype(self, np.bool_)
+
+    def clone(self):
+        return ops.clone(self)
+
+    def contiguous(self):
+        return self if self.data.flags.c_contiguous else ops.clone(self)
+
+    def is_contiguous(self):
+        return self.data.flags.c_contiguous
+
+    # --- arithmetic operators (reflected ones too) ----------------------------------------
+    def __add__(self, other): return Add.apply(self, other)
+    def __radd__(self, other): return Add.apply(other, self)
+    def __sub__(self, other): return Sub.apply(self, other)
+    def __rsub__(self, other): return Sub.apply(other, self)
+    def __mul__(self, other): return Mul.apply(self, other)
+    def __rmul__(self, other): return Mul.apply(other, self)
+    def __truediv__(self, other): return Div.apply(self, other)
+    def __rtruediv__(self, other): return Div.apply(other, self)
+    def __pow__(self, other): return ops.pow(self, other)
+    def __rpow__(self, other): return ops.pow(other, self)
+    def __matmul__(self, other): return ops.matmul(self, other)
+    def __rmatmul__(self, other): return ops.matmul(other, self)
+    def __neg__(self): return Neg.apply(self)
+    def __pos__(self): return self
+    def __abs__(self): return ops.abs(self)
+    def __getitem__(self, index): return ops.getitem(self, index)
+
+    def __setitem__(self, index, value):
+        self._check_inplace("__setitem__")
+        if self.grad_fn is not None:
+            raise RuntimeError("__setitem__ on a tensor computed by an op would corrupt its "
+                               "graph; build a new tensor with where()/masked_fill() instead")
+        if isinstance(index, Tensor):
+            index = index.data
+        self.data[index] = value.data if isinstance(value, Tensor) else value
+
+    # comparisons: boolean tensors, not differentiable
+    def __eq__(self, other): return ops.eq(self, other)
+    def __ne__(self, other): return ops.ne(self, other)
+    def __lt__(self, other): return ops.lt(self, other)
+    def __le__(self, other): return ops.le(self, other)
+    def __gt__(self, other): return ops.gt(self, other)
+    def __ge__(self, other): return ops.ge(self, other)
+    def __invert__(self): return ops.logical_not(self)
+    def __and__(self, other): return ops.logical_and(self, other)
+    def __or__(self, other): return ops.logical_or(self, other)
+
+    # --- named methods: one line each into glassgrad.ops ----------------------------------
+    def add(self, other, alpha=1): return ops.add(self, other, alpha=alpha)
+    def sub(self, other, alpha=1): return ops.sub(self, other, alpha=alpha)
+    def mul(self, other): return ops.mul(self, other)
+    def div(self, other): return ops.div(self, other)
+    def pow(self, exponent): return ops.pow(self, exponent)
+    def neg(self): return ops.neg(self)
+    def abs(self): return ops.abs(self)
+    def exp(self): return ops.exp(self)
+    def log(self): return ops.log(self)
+    def log1p(self): return ops.log1p(self)
+    def sqrt(self): return ops.sqrt(self)
+    def rsqrt(self): return ops.rsqrt(self)
+    def square(self): return ops.square(self)
+    def sin(self): return ops.sin(self)
+    def cos(self): return ops.cos(self)
+    def tanh(self): return ops.tanh(self)
+    def sigmoid(self): return ops.sigmoid(self)
+    def relu(self): return ops.relu(self)
+    def erf(self): return ops.erf(self)
+    def sign(self): return ops.sign(self)
+    def maximum(self, other): return ops.maximum(self, other)
+    def minimum(self, other): return ops.minimum(self, other)
+    def clamp(self, min=None, max=None): return ops.clamp(self, min, max)
+    clip = clamp
+    def where(self, condition, other): return ops.where(condition, self, other)
+    def masked_fill(self, mask, value): return ops.masked_fill(self, mask, value)
+
+    def sum(self, dim=None, keepdim=False): return ops.sum(self, dim, keepdim)
+    def mean(self, dim=None, keepdim=False): return ops.mean(self, dim, keepdim)
+    def var(self, dim=None, unbiased=True, keepdim=False, *, correction=None):
+        return ops.var(self, dim, unbiased, keepdim, correction=correction)
+    def std(self, dim=None, unbiased=True, keepdim=False, *, correction=None):
+        return ops.std(self, dim, unbiased, keepdim, correction=correction)
+    def max(self, dim=None, keepdim=False): return ops.max(self, dim, keepdim)
+    def min(self, dim=None, keepdim=False): return ops.min(self, dim, keepdim)
+    def amax(self, dim=None, keepdim=False): return ops.amax(self, dim, keepdim)
+    def amin(self, dim=None, keepdim=False): return ops.amin(self, dim, keepdim)
+    def prod(self, dim=None, keepdim=False): return ops.prod(self, dim, keepdim)
+    def logsumexp(self, dim, keepdim=False): return ops.logsumexp(self, dim, keepdim)
+    def argmax(self, dim=None, keepdim=False): return ops.argmax(self, dim, keepdim)
+    def argmin(self, dim=None, keepdim=False): return ops.argmin(self, dim, keepdim)
+    def softmax(self, dim): return ops.softmax(self, dim)
+    def log_softmax(self, dim): return ops.log_softmax(self, dim)
+    def norm(self, p=2, dim=None, keepdim=False): return ops.norm(self, p, dim, keepdim)
+
+    def matmul(self, other): return ops.matmul(self, other)
+    def reshape(self, *shape): return ops.reshape(self, *shape)
+    def view(self, *shape): return ops.view(self, *shape)
+    def flatten(self, start_dim=0, end_dim=-1): return ops.flatten(self, start_dim, end_dim)
+    def transpose(self, dim0, dim1): return ops.transpose(self, dim0, dim1)
+    def permute(self, *dims): return ops.permute(self, *dims)
+    def squeeze(self, dim=None): return ops.squeeze(self, dim)
+    def unsqueeze(self, dim): return ops.unsqueeze(self, dim)
+    def expand(self, *shape): return ops.expand(self, *shape)
+    def expand_as(self, other): return ops.expand(self, other.shape)
+    def split(self, split_size, dim=0): return ops.split(self, split_size, dim)
+    def chunk(self, chunks, dim=0): return ops.chunk(self, chunks, dim)
+    def gather(self, dim, index): return ops.gather(self, dim, index)
+    def scatter_add(self, dim, index, src): return ops.scatter_add(self, dim, index, src)
+    def index_select(self, dim, index): return ops.index_select(self, dim, index)
+    def unfold(self, dimension, size, step): return ops.unfold_dim(self, dimension, size, step)
+
+
+class _HookHandle:
+    """What `register_hook` returns: `handle.remove()` unregisters the hook."""
+
+    def __init__(self, hooks, hook):
+        self.hooks, self.hook = hooks, hook
+
+    def remove(self):
+        if self.hook in self.hooks:
+            self.hooks.remove(self.hook)
+
+
+def _as_array(data):
+    """Convert what a user passes to `Tensor(...)` into an array; floats become float32."""
+    if isinstance(data, Tensor):
+        return data.data
+    array = np.asarray(data)
+    if array.dtype == np.float64 and not isinstance(data, np.ndarray):
+        array = array.astype(np.float32)
+    return array
+
+
+# The ops import Tensor, so they are imported after the class exists.
+from . import ops  # noqa: E402
+from .ops.elementwise import Add, Sub, Mul, Div, Neg  # noqa: E402
