@@ -263,14 +263,14 @@ class Tensor:
         return self.data.flags.c_contiguous
 
     # --- arithmetic operators (reflected ones too) ----------------------------------------
-    def __add__(self, other): return Add.apply(self, other)
-    def __radd__(self, other): return Add.apply(other, self)
-    def __sub__(self, other): return Sub.apply(self, other)
-    def __rsub__(self, other): return Sub.apply(other, self)
-    def __mul__(self, other): return Mul.apply(self, other)
-    def __rmul__(self, other): return Mul.apply(other, self)
-    def __truediv__(self, other): return Div.apply(self, other)
-    def __rtruediv__(self, other): return Div.apply(other, self)
+    def __add__(self, other): return apply_binary(Add, self, other)
+    def __radd__(self, other): return apply_binary(Add, other, self)
+    def __sub__(self, other): return apply_binary(Sub, self, other)
+    def __rsub__(self, other): return apply_binary(Sub, other, self)
+    def __mul__(self, other): return apply_binary(Mul, self, other)
+    def __rmul__(self, other): return apply_binary(Mul, other, self)
+    def __truediv__(self, other): return apply_binary(Div, self, other)
+    def __rtruediv__(self, other): return apply_binary(Div, other, self)
     def __pow__(self, other): return ops.pow(self, other)
     def __rpow__(self, other): return ops.pow(other, self)
     def __matmul__(self, other): return ops.matmul(self, other)
@@ -388,3 +388,4 @@ def _as_array(data):
 # The ops import Tensor, so they are imported after the class exists.
 from . import ops  # noqa: E402
 from .ops.elementwise import Add, Sub, Mul, Div, Neg  # noqa: E402
+from .autograd.function import apply_binary  # noqa: E402

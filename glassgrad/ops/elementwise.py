@@ -6,7 +6,7 @@ tensors and record no graph.
 """
 import numpy as np
 
-from ..autograd.function import Function
+from ..autograd.function import Function, apply_binary
 from ..tensor import Tensor
 
 
@@ -272,19 +272,19 @@ def _data(x):
 
 # --- functions (torch names) -------------------------------------------------------------------
 def add(a, b, alpha=1):
-    return Add.apply(a, b if alpha == 1 else b * alpha)
+    return apply_binary(Add, a, b if alpha == 1 else b * alpha)
 
 
 def sub(a, b, alpha=1):
-    return Sub.apply(a, b if alpha == 1 else b * alpha)
+    return apply_binary(Sub, a, b if alpha == 1 else b * alpha)
 
 
 def mul(a, b):
-    return Mul.apply(a, b)
+    return apply_binary(Mul, a, b)
 
 
 def div(a, b):
-    return Div.apply(a, b)
+    return apply_binary(Div, a, b)
 
 
 def neg(a):
