@@ -3,6 +3,7 @@
 The public API, with PyTorch's names: `glassgrad.tensor`, `Tensor.backward`,
 `glassgrad.autograd.grad`, ... Explicit re-exports only; each name lives in one module.
 """
+from ._allocator import tune_malloc
 from .tensor import Tensor
 from . import autograd, dtypes, ops
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -23,3 +24,5 @@ from .ops import (abs, add, allclose, amax, amin, argmax, argmin, broadcast_to, 
                   where)
 
 __version__ = "0.1.0"
+
+tune_malloc()   # large temporaries stay in the heap between steps (see _allocator.py)
