@@ -7,7 +7,7 @@ What the engine does so that ops don't have to (shared/DESIGN.md):
   - run each backward with grad mode = create_graph, so gradients can be differentiated again;
   - free each node's saved inputs afterwards unless retain_graph.
 """
-from . import grad_mode
+from . import function, grad_mode
 from ..tensor import Tensor
 
 
@@ -87,7 +87,10 @@ def run(outputs, grad_outputs, retain_graph, create_graph, inputs, accumulate):
             g = _run_output_hooks(node, g)
             if node_targets is not None and id(node) in node_targets:
                 found[id(node_targets[id(node)])] = g
-            input_grads = node.backward(node, g)
+            if function.debug_modes:
+                input_grads = _watched_backward(node, g)
+            else:
+                input_grads = node.backward(node, g)
             if type(input_grads) is not tuple:
                 input_grads = (input_grads,)
             if len(input_grads) > len(node.inputs):
@@ -111,6 +114,20 @@ def run(outputs, grad_outputs, retain_graph, create_graph, inputs, accumulate):
             for node in order:
                 node.release()
     return found
+
+
+def _watched_backward(node, g):
+    """node.backward under the active debug modes (glassgrad.debug): they judge the gradients
+    the node returns, not the ops its backward runs on the way."""
+    function.debug_backward_depth += 1
+    try:
+        input_grads = node.backward(node, g)
+    finally:
+        function.debug_backward_depth -= 1
+    grads = input_grads if type(input_grads) is tuple else (input_grads,)
+    for mode in function.debug_modes:
+        mode.on_backward(node, grads)
+    return input_grads
 
 
 def _initial_gradient(out, g, i):

@@ -83,7 +83,11 @@ class Function:
             ctx.inputs = args
             if cls.save_output:
                 ctx._out_data = out
+            if debug_modes:
+                _run_debug_modes(cls, arrays, out, ctx)
             return Tensor(out, requires_grad=True, _grad_fn=ctx)
+        if debug_modes:
+            _run_debug_modes(cls, arrays, out, None)
         return Tensor(out)
 
     # --- what backward may use -------------------------------------------------------------
@@ -147,8 +151,13 @@ def apply_binary(cls, a, b):
         ctx = cls.__new__(cls)
         out = _checked(cls, ctx, x, y)
         ctx.inputs = (a, b)
+        if debug_modes:
+            _run_debug_modes(cls, (x, y), out, ctx)
         return Tensor(out, True, ctx)
-    return Tensor(_checked(cls, None, x, y))
+    out = _checked(cls, None, x, y)
+    if debug_modes:
+        _run_debug_modes(cls, (x, y), out, None)
+    return Tensor(out)
 
 
 def _checked(cls, ctx, x, y):
@@ -162,6 +171,21 @@ def _checked(cls, ctx, x, y):
     if out.dtype is _float64 and not _has_float64((x, y)):
         out = out.astype(_float32)
     return out
+
+
+# Debugging aids (glassgrad.debug: detect_anomaly, strict_broadcasting) that watch every op while
+# active. Empty almost always, so the cost on the hot path is one truthiness test.
+debug_modes = []
+
+
+debug_backward_depth = 0     # > 0 while the engine runs a node's backward under a debug mode
+
+
+def _run_debug_modes(cls, arrays, out, node):
+    if debug_backward_depth:
+        return
+    for mode in debug_modes:
+        mode.on_forward(cls, arrays, out, node)
 
 
 def _has_float64(arrays):
