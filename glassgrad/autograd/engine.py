@@ -7,6 +7,8 @@ What the engine does so that ops don't have to (shared/DESIGN.md):
   - run each backward with grad mode = create_graph, so gradients can be differentiated again;
   - free each node's saved inputs afterwards unless retain_graph.
 """
+import heapq
+
 from . import function, grad_mode
 from ..tensor import Tensor
 
@@ -55,78 +57,114 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 
 
 def run(outputs, grad_outputs, retain_graph, create_graph, inputs, accumulate):
-    """The walk behind `backward` and `grad`; returns {id(input): gradient} for `inputs`."""
-    from ..ops._broadcast import sum_to_shape
+    """The walk behind `backward` and `grad`; returns {id(input): gradient} for `inputs`.
+
+    Nodes run in decreasing `sequence_nr` (creation order, reversed), taken from a heap: a node
+    is numbered after the nodes of its inputs, so by the time it runs, every node that used its
+    output has already sent it a gradient (PyTorch's engine orders its ready queue the same way).
+
+    Two modes share this loop. With `create_graph`, gradients are Tensors and every backward runs
+    in glassgrad ops, recording the graph of the gradient (for second derivatives). Without it,
+    nothing needs that graph, so gradients travel as plain numpy arrays and an op's
+    `backward_array` (its numpy transcription, where it has one) runs instead: the same rule,
+    minus the per-op bookkeeping that dominates small models.
+    """
     if retain_graph is None:
         retain_graph = create_graph
-    grads = {}                # node -> gradient of that node's output, summed over its uses
+    fast = not create_graph
+    grads = {}                # node -> gradient of its output, summed over its uses so far
+    heap = []                 # (-sequence_nr, node) of the nodes that have a gradient waiting
     leaf_targets = None if inputs is None else {id(t): t for t in inputs}
     found = {}
+    ran = []
     with grad_mode.set_grad_enabled(create_graph):
-        roots = []
         for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
             g = _initial_gradient(out, g, i)
-            if out.grad_fn is None:          # backward on a leaf: its gradient is g itself
-                _deliver(out, g, leaf_targets, found, accumulate)
-                continue
+            if fast:
+                g = g.data
             node = out.grad_fn
-            grads[node] = grads[node] + g if node in grads else g
-            roots.append(node)
-        order = _topological_order(roots, leaf_targets)
-        node_targets = None
+            if node is None:          # backward on a leaf: its gradient is g itself
+                _deliver(out, g, g, leaf_targets, found, accumulate, fast)
+            elif node in grads:
+                grads[node] = grads[node] + g
+            else:
+                grads[node] = g
+                heapq.heappush(heap, (-node.sequence_nr, node))
+        useful = node_targets = None
         if leaf_targets is not None:
+            useful = _nodes_leading_to(list(grads), leaf_targets)
             node_targets = {id(t.grad_fn): t for t in leaf_targets.values()
                             if t.grad_fn is not None}
-        for node in order:
-            g = grads.pop(node, None)
-            if g is None:
-                continue
+        while heap:
+            node = heapq.heappop(heap)[1]
+            g = grads.pop(node)
+            ran.append(node)
             if node.inputs is None:
                 from .function import _freed_message
                 raise RuntimeError(_freed_message(node))
-            g = _run_output_hooks(node, g)
+            if node._out_hooks or node._retain_ref is not None:
+                g = _run_output_hooks(node, g, fast)
             if node_targets is not None and id(node) in node_targets:
                 found[id(node_targets[id(node)])] = g
-            if function.debug_modes:
-                input_grads = _watched_backward(node, g)
-            else:
-                input_grads = node.backward(node, g)
-            if type(input_grads) is not tuple:
-                input_grads = (input_grads,)
-            if len(input_grads) > len(node.inputs):
-                raise RuntimeError(f"{node.name()}.backward returned {len(input_grads)} "
-                                   f"gradients for {len(node.inputs)} inputs")
+            input_grads = _call_backward(node, g, fast)
             # Trailing inputs without a gradient (non-tensor parameters) may be left out;
             # zip stops at the shorter of the two.
             for inp, ig in zip(node.inputs, input_grads):
                 if ig is None or not isinstance(inp, Tensor) or not inp.requires_grad:
                     continue
-                if not isinstance(ig, Tensor):
+                if not fast and not isinstance(ig, Tensor):
                     ig = Tensor(ig)
                 if ig.shape != inp.shape:
-                    ig = _reduce_to_input(sum_to_shape, node, ig, inp)
+                    ig = _reduce_to_input(node, ig, inp, fast)
                 parent = inp.grad_fn
                 if parent is None:
-                    _deliver(inp, ig, leaf_targets, found, accumulate)
-                else:
-                    grads[parent] = grads[parent] + ig if parent in grads else ig
+                    _deliver(inp, ig, g, leaf_targets, found, accumulate, fast)
+                elif parent in grads:
+                    grads[parent] = grads[parent] + ig     # never in place: ig may be shared
+                elif useful is None or parent in useful:
+                    grads[parent] = ig
+                    heapq.heappush(heap, (-parent.sequence_nr, parent))
         if not retain_graph:
-            for node in order:
+            for node in ran:
                 node.release()
+    if fast:
+        found = {key: Tensor(value) for key, value in found.items()}
     return found
 
 
-def _watched_backward(node, g):
-    """node.backward under the active debug modes (glassgrad.debug): they judge the gradients
-    the node returns, not the ops its backward runs on the way."""
-    function.debug_backward_depth += 1
-    try:
+def _call_backward(node, g, fast):
+    """One node's input gradients, as a tuple, in the walk's mode (arrays or Tensors)."""
+    if function.debug_modes:
+        return _watched_backward(node, g, fast)
+    if fast:
+        if node.backward_array is not None:
+            input_grads = node.backward_array(node, g)
+        else:
+            input_grads = node.backward(node, Tensor(g))
+            if type(input_grads) is not tuple:
+                input_grads = (input_grads,)
+            return tuple(x.data if isinstance(x, Tensor) else x for x in input_grads)
+    else:
         input_grads = node.backward(node, g)
+    if type(input_grads) is not tuple:
+        input_grads = (input_grads,)
+    if len(input_grads) > len(node.inputs):
+        raise RuntimeError(f"{node.name()}.backward returned {len(input_grads)} "
+                           f"gradients for {len(node.inputs)} inputs")
+    return input_grads
+
+
+def _watched_backward(node, g, fast):
+    """node's backward under the active debug modes (glassgrad.debug): they judge the gradients
+    the node returns, not the ops its backward runs on the way."""
+    modes = function.debug_modes
+    function.debug_modes = []     # switched off inside: the ops a backward runs are not judged
+    try:
+        input_grads = _call_backward(node, g, fast)
     finally:
-        function.debug_backward_depth -= 1
-    grads = input_grads if type(input_grads) is tuple else (input_grads,)
-    for mode in function.debug_modes:
-        mode.on_backward(node, grads)
+        function.debug_modes = modes
+    for mode in modes:
+        mode.on_backward(node, input_grads)
     return input_grads
 
 
@@ -149,84 +187,86 @@ def _initial_gradient(out, g, i):
     return g
 
 
-def _reduce_to_input(sum_to_shape, node, ig, inp):
-    try:
-        return sum_to_shape(ig, inp.shape)
-    except RuntimeError:
-        raise RuntimeError(f"{node.name()}.backward returned a gradient of shape {ig.shape} for "
-                           f"an input of shape {inp.shape}") from None
+def _reduce_to_input(node, ig, inp, fast):
+    """Sum a gradient over the axes its input was broadcast along (the only un-broadcasting)."""
+    from ..ops._broadcast import _summed_axes, sum_to_shape
+    if not fast:
+        try:
+            return sum_to_shape(ig, inp.shape)
+        except RuntimeError:
+            pass
+    else:
+        axes = _summed_axes(ig.shape, inp.shape)
+        if axes is not None:
+            return ig.sum(axis=axes).reshape(inp.shape) if axes else ig.reshape(inp.shape)
+    raise RuntimeError(f"{node.name()}.backward returned a gradient of shape {ig.shape} for an "
+                       f"input of shape {inp.shape}")
 
 
-def _deliver(leaf, g, targets, found, accumulate):
-    """Hand a leaf its gradient: collect it for grad(), or add it to .grad for backward()."""
+def _deliver(leaf, g, incoming, targets, found, accumulate, fast):
+    """Hand a leaf its gradient: collect it for grad(), or add it to .grad for backward().
+
+    `incoming` is the gradient the current node received; a backward may pass it on unchanged
+    to several inputs (Add does), so a leaf that would keep it gets its own copy.
+    """
     if leaf._hooks:
-        for hook in leaf._hooks:
-            result = hook(g)
-            if result is not None:
-                g = result
+        g = _apply_hooks(leaf._hooks, g, fast)
     if targets is not None:
         if id(leaf) in targets:
             found[id(leaf)] = found[id(leaf)] + g if id(leaf) in found else g
         return
-    if accumulate:
-        if not grad_mode._enabled:
-            g = g.detach()
+    if not accumulate:
+        return
+    if not fast:
         leaf.grad = g if leaf.grad is None else leaf.grad + g
+        return
+    current = leaf.grad
+    if current is None:
+        if g is incoming or g.base is not None or not g.flags.writeable:
+            g = g.copy()            # never keep an array that something else holds or views
+        leaf.grad = Tensor(g)
+    elif current.data.flags.writeable and current.data.dtype == g.dtype:
+        current.data += g           # accumulate in place, as torch does without create_graph
+    else:
+        leaf.grad = Tensor(current.data + g)
 
 
-def _run_output_hooks(node, g):
+def _apply_hooks(hooks, g, fast):
+    value = Tensor(g) if fast else g
+    for hook in hooks:
+        result = hook(value)
+        if result is not None:
+            value = result if isinstance(result, Tensor) else Tensor(result)
+    return value.data if fast else value
+
+
+def _run_output_hooks(node, g, fast):
     if node._out_hooks:
-        for hook in node._out_hooks:
-            result = hook(g)
-            if result is not None:
-                g = result
+        g = _apply_hooks(node._out_hooks, g, fast)
     if node._retain_ref is not None:
         tensor = node._retain_ref()
         if tensor is not None:
-            tensor.grad = g if grad_mode._enabled else g.detach()
+            tensor.grad = Tensor(g.copy()) if fast else g
     return g
 
 
-def _topological_order(roots, leaf_targets):
-    """Nodes reachable from `roots`, each after every node that uses its output.
-
-    An iterative depth-first search (post-order, then reversed). With `leaf_targets` (grad()),
-    only nodes from which some target is reachable are kept: the rest need not run.
-    """
-    post = []
-    useful = {}               # node -> does it lead to a target (always True for backward())
-    visited = set()
-    stack = [(root, False) for root in roots]
+def _nodes_leading_to(roots, leaf_targets):
+    """The nodes reachable from `roots` from which some target of grad() can be reached:
+    the others need not run. An iterative depth-first search, children before parents."""
+    useful, visited, stack = set(), set(), [(root, False) for root in roots]
     while stack:
         node, expanded = stack.pop()
         if expanded:
-            post.append(node)
-            if leaf_targets is not None:
-                useful[node] = _leads_to_target(node, leaf_targets, useful)
+            if node.inputs is None or any(
+                    isinstance(inp, Tensor) and (id(inp) in leaf_targets or inp.grad_fn in useful)
+                    for inp in node.inputs):
+                useful.add(node)
             continue
         if node in visited:
             continue
         visited.add(node)
         stack.append((node, True))
-        if node.inputs is None:
-            continue      # freed: reported when the walk reaches it
-        for inp in node.inputs:
+        for inp in node.inputs or ():
             if isinstance(inp, Tensor) and inp.grad_fn is not None and inp.grad_fn not in visited:
                 stack.append((inp.grad_fn, False))
-    post.reverse()
-    if leaf_targets is None:
-        return post
-    return [node for node in post if useful[node]]
-
-
-def _leads_to_target(node, leaf_targets, useful):
-    if node.inputs is None:
-        return True
-    for inp in node.inputs:
-        if not isinstance(inp, Tensor):
-            continue
-        if id(inp) in leaf_targets:
-            return True
-        if inp.grad_fn is not None and useful.get(inp.grad_fn, False):
-            return True
-    return False
+    return useful

@@ -10,10 +10,16 @@ A subclass writes two static methods (the op pattern of shared/DESIGN.md):
 glassgrad ops, running it with grad mode on records the graph of the gradient itself, which is
 how grad-of-grad, Hessians and Newton's method work.
 """
+import itertools
+
 import numpy as np
 
 from . import grad_mode
 from ..tensor import Tensor
+
+# Each recorded node gets the next number: a node is always numbered after the nodes of its
+# inputs, so the engine can run nodes in decreasing number, which is a topological order.
+_sequence = itertools.count()
 
 _float64 = np.dtype(np.float64)
 _float32 = np.dtype(np.float32)
@@ -38,7 +44,10 @@ class Function:
 
     # Class-level defaults, so that building a node sets only what it needs.
     save_output = False        # set True to keep the output's array for backward (ctx.output)
-    differentiable_backward = True   # False: backward is numpy-only, no second derivative
+    # Optional: the same backward rule on numpy arrays, `backward_array(ctx, grad_array)`,
+    # which the engine uses when no graph of the gradient is needed (create_graph=False).
+    # `backward` stays the definition; the op table checks that the two agree.
+    backward_array = None
     _out_data = None
     _out_hooks = None          # hooks registered on the (non-leaf) output tensor
     _retain_ref = None         # weak reference to the output when it called retain_grad()
@@ -81,6 +90,7 @@ class Function:
             out = out.astype(_float32)
         if requires_grad and grad_mode._enabled:
             ctx.inputs = args
+            ctx.sequence_nr = next(_sequence)
             if cls.save_output:
                 ctx._out_data = out
             if debug_modes:
@@ -151,6 +161,7 @@ def apply_binary(cls, a, b):
         ctx = cls.__new__(cls)
         out = _checked(cls, ctx, x, y)
         ctx.inputs = (a, b)
+        ctx.sequence_nr = next(_sequence)
         if debug_modes:
             _run_debug_modes(cls, (x, y), out, ctx)
         return Tensor(out, True, ctx)
@@ -178,12 +189,7 @@ def _checked(cls, ctx, x, y):
 debug_modes = []
 
 
-debug_backward_depth = 0     # > 0 while the engine runs a node's backward under a debug mode
-
-
 def _run_debug_modes(cls, arrays, out, node):
-    if debug_backward_depth:
-        return
     for mode in debug_modes:
         mode.on_forward(cls, arrays, out, node)
 

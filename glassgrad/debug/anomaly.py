@@ -11,6 +11,7 @@ import traceback
 import numpy as np
 
 from ..autograd import function
+from ..tensor import Tensor
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -73,8 +74,9 @@ class detect_anomaly:
         if not self.check_nan:
             return
         for i, g in enumerate(grads):
-            if g is not None and _bad(g.data):
+            data = g.data if isinstance(g, Tensor) else g   # arrays on the engine's fast path
+            if data is not None and _bad(data):
                 where = getattr(node, "_anomaly_trace", "(created before detect_anomaly began)")
                 raise AnomalyError(f"{node.name()}.backward returned a non-finite gradient for "
-                                   f"input {i} ({_describe(g.data)}).\n  The op was created at "
+                                   f"input {i} ({_describe(data)}).\n  The op was created at "
                                    f"{where}")

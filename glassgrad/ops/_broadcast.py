@@ -37,6 +37,10 @@ class SumToShape(Function):
     def backward(ctx, grad):
         return Expand.apply(grad, ctx.in_shape)
 
+    @staticmethod
+    def backward_array(ctx, grad):
+        return np.broadcast_to(grad, ctx.in_shape)
+
 
 class Expand(Function):
     """Broadcast to a larger shape without copying (a read-only view). Backward: sum_to_shape."""
@@ -54,6 +58,10 @@ class Expand(Function):
     @staticmethod
     def backward(ctx, grad):
         return SumToShape.apply(grad, ctx.in_shape)
+
+    @staticmethod
+    def backward_array(ctx, grad):
+        return SumToShape.forward(ctx, grad, ctx.in_shape)
 
 
 def sum_to_shape(x, shape):

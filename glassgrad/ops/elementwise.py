@@ -21,6 +21,10 @@ class Add(Function):
     def backward(ctx, grad):
         return grad, grad
 
+    @staticmethod
+    def backward_array(ctx, grad):
+        return grad, grad
+
 
 class Sub(Function):
     """a - b."""
@@ -32,6 +36,10 @@ class Sub(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad, -grad
+
+    @staticmethod
+    def backward_array(ctx, grad):
+        return grad, (-grad if _needs(ctx.inputs[1]) else None)
 
 
 class Mul(Function):
@@ -46,6 +54,13 @@ class Mul(Function):
         a, b = ctx.inputs
         grad_a = grad * b if _needs(a) else None
         grad_b = grad * a if _needs(b) else None
+        return grad_a, grad_b
+
+    @staticmethod
+    def backward_array(ctx, grad):
+        a, b = ctx.inputs
+        grad_a = grad * _data(b) if _needs(a) else None
+        grad_b = grad * _data(a) if _needs(b) else None
         return grad_a, grad_b
 
 
@@ -63,6 +78,14 @@ class Div(Function):
         grad_b = -grad * a / (b * b) if _needs(b) else None
         return grad_a, grad_b
 
+    @staticmethod
+    def backward_array(ctx, grad):
+        a, b = ctx.inputs
+        a, b, needs_a, needs_b = _data(a), _data(b), _needs(a), _needs(b)
+        grad_a = grad / b if needs_a else None
+        grad_b = -grad * a / (b * b) if needs_b else None
+        return grad_a, grad_b
+
 
 class Neg(Function):
     """-a."""
@@ -73,6 +96,10 @@ class Neg(Function):
 
     @staticmethod
     def backward(ctx, grad):
+        return -grad
+
+    @staticmethod
+    def backward_array(ctx, grad):
         return -grad
 
 
@@ -122,6 +149,10 @@ class Exp(Function):
     def backward(ctx, grad):
         return grad * ctx.output
 
+    @staticmethod
+    def backward_array(ctx, grad):
+        return grad * ctx._out_data
+
 
 class Log(Function):
     """log(a).   d/da = 1/a."""
@@ -133,6 +164,10 @@ class Log(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad / ctx.inputs[0]
+
+    @staticmethod
+    def backward_array(ctx, grad):
+        return grad / ctx.inputs[0].data
 
 
 class Log1p(Function):
@@ -159,6 +194,10 @@ class Sqrt(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad / (2.0 * ctx.output)
+
+    @staticmethod
+    def backward_array(ctx, grad):
+        return grad / (2.0 * ctx._out_data)
 
 
 class Sin(Function):
@@ -236,6 +275,8 @@ class Clamp(Function):
     def backward(ctx, grad):
         return grad * ctx.inside
 
+    backward_array = backward     # a product with a constant mask: the same on arrays
+
 
 class Cast(Function):
     """Change the dtype. Backward casts the gradient back to the input's dtype."""
@@ -249,6 +290,10 @@ class Cast(Function):
     def backward(ctx, grad):
         return Cast.apply(grad, ctx.in_dtype)
 
+    @staticmethod
+    def backward_array(ctx, grad):
+        return grad.astype(ctx.in_dtype, copy=False)
+
 
 class Clone(Function):
     """A copy with its own memory. Backward: the identity."""
@@ -259,6 +304,10 @@ class Clone(Function):
 
     @staticmethod
     def backward(ctx, grad):
+        return grad
+
+    @staticmethod
+    def backward_array(ctx, grad):
         return grad
 
 

@@ -42,6 +42,24 @@ class MatMul(Function):
             grad_b = sum_to_shape(matmul(a2.mT, grad), b2.shape).reshape(b.shape)
         return grad_a, grad_b
 
+    @staticmethod
+    def backward_array(ctx, grad):
+        a, b = ctx.inputs
+        a_data = a.data if isinstance(a, Tensor) else np.asarray(a)
+        b_data = b.data if isinstance(b, Tensor) else np.asarray(b)
+        a2 = a_data.reshape(1, -1) if a_data.ndim == 1 else a_data
+        b2 = b_data.reshape(-1, 1) if b_data.ndim == 1 else b_data
+        if a_data.ndim == 1:
+            grad = np.expand_dims(grad, -2)
+        if b_data.ndim == 1:
+            grad = np.expand_dims(grad, -1)
+        grad_a = grad_b = None
+        if isinstance(a, Tensor) and a.requires_grad:
+            grad_a = _sum_to(grad @ b2.swapaxes(-1, -2), a2.shape).reshape(a_data.shape)
+        if isinstance(b, Tensor) and b.requires_grad:
+            grad_b = _sum_to(a2.swapaxes(-1, -2) @ grad, b2.shape).reshape(b_data.shape)
+        return grad_a, grad_b
+
 
 class Linear(Function):
     """y = x Wᵀ + b (torch.nn.functional.linear), one op for the most common layer.
@@ -72,6 +90,28 @@ class Linear(Function):
         if bias is not None and needs[2]:
             grad_b = grad.sum(tuple(range(grad.ndim - 1))) if grad.ndim > 1 else grad
         return grad_x, grad_w, grad_b
+
+    @staticmethod
+    def backward_array(ctx, grad):
+        x, weight, bias = ctx.inputs
+        needs = ctx.needs_input_grad
+        grad_x = grad @ weight.data if needs[0] else None
+        grad_w = grad_b = None
+        if needs[1]:
+            flat_grad = grad.reshape(-1, grad.shape[-1])
+            grad_w = flat_grad.T @ x.data.reshape(-1, x.shape[-1])
+        if bias is not None and needs[2]:
+            grad_b = grad.sum(axis=tuple(range(grad.ndim - 1))) if grad.ndim > 1 else grad
+        return grad_x, grad_w, grad_b
+
+
+def _sum_to(array, shape):
+    """Sum broadcast batch dimensions away (numpy arrays)."""
+    extra = array.ndim - len(shape)
+    if extra:
+        array = array.sum(axis=tuple(range(extra)))
+    axes = tuple(i for i, s in enumerate(shape) if s == 1 and array.shape[i] != 1)
+    return array.sum(axis=axes, keepdims=True) if axes else array
 
 
 def matmul(a, b):

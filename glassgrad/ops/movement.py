@@ -31,6 +31,10 @@ class Reshape(Function):
     def backward(ctx, grad):
         return Reshape.apply(grad, ctx.in_shape)
 
+    @staticmethod
+    def backward_array(ctx, grad):
+        return grad.reshape(ctx.in_shape)
+
 
 class View(Function):
     """Like reshape, but never copies: raises where the data's strides do not allow a view."""
@@ -51,6 +55,10 @@ class View(Function):
     def backward(ctx, grad):
         return Reshape.apply(grad, ctx.in_shape)
 
+    @staticmethod
+    def backward_array(ctx, grad):
+        return grad.reshape(ctx.in_shape)
+
 
 class Permute(Function):
     """Reorder dimensions (a view). Backward: the inverse permutation."""
@@ -63,6 +71,10 @@ class Permute(Function):
     @staticmethod
     def backward(ctx, grad):
         return Permute.apply(grad, tuple(np.argsort(ctx.dims)))
+
+    @staticmethod
+    def backward_array(ctx, grad):
+        return grad.transpose(np.argsort(ctx.dims))
 
 
 class Cat(Function):
@@ -83,6 +95,8 @@ class Cat(Function):
             start += size
         return tuple(grads)
 
+    backward_array = backward     # slicing is the same on arrays and tensors
+
 
 class Pad(Function):
     """Constant padding; `widths` is numpy's ((before, after), ...). Backward: slice (pad ↔ slice)."""
@@ -95,6 +109,8 @@ class Pad(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad[ctx.index]
+
+    backward_array = backward
 
 
 def _dim(op, dim, ndim):

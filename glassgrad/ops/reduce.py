@@ -32,6 +32,13 @@ def _axes(op, ndim, dim):
     return tuple(sorted(set(axes)))
 
 
+def _unreduce_array(grad, in_shape, axes, keepdim):
+    """`_unreduce` on numpy arrays (the engine's first-order fast path)."""
+    if not keepdim and axes and len(in_shape):
+        grad = grad.reshape(tuple(1 if i in axes else s for i, s in enumerate(in_shape)))
+    return np.broadcast_to(grad, in_shape)
+
+
 def _unreduce(grad, in_shape, axes, keepdim):
     """Give `grad` back the reduced axes (as size 1), then expand it to the input's shape."""
     if not keepdim and axes and len(in_shape):
@@ -52,6 +59,10 @@ class Sum(Function):
     def backward(ctx, grad):
         return _unreduce(grad, ctx.in_shape, ctx.axes, ctx.keepdim)
 
+    @staticmethod
+    def backward_array(ctx, grad):
+        return _unreduce_array(grad, ctx.in_shape, ctx.axes, ctx.keepdim)
+
 
 class Mean(Function):
     """(1/n) Σ a over `axes`. Backward: the gradient spread evenly, divided by n."""
@@ -65,6 +76,10 @@ class Mean(Function):
     @staticmethod
     def backward(ctx, grad):
         return _unreduce(grad * (1.0 / ctx.count), ctx.in_shape, ctx.axes, ctx.keepdim)
+
+    @staticmethod
+    def backward_array(ctx, grad):
+        return _unreduce_array(grad * (1.0 / ctx.count), ctx.in_shape, ctx.axes, ctx.keepdim)
 
 
 class Extreme(Function):
@@ -88,6 +103,10 @@ class Extreme(Function):
     @staticmethod
     def backward(ctx, grad):
         return _unreduce(grad, ctx.weights.shape, ctx.axes, ctx.keepdim) * ctx.weights
+
+    @staticmethod
+    def backward_array(ctx, grad):
+        return _unreduce_array(grad, ctx.weights.shape, ctx.axes, ctx.keepdim) * ctx.weights
 
 
 class Prod(Function):

@@ -68,6 +68,10 @@ class Unfold(Function):
     def backward(ctx, grad):
         return Fold.apply(grad, ctx.spatial, *ctx.params)
 
+    @staticmethod
+    def backward_array(ctx, grad):
+        return Fold.forward(Function(), grad, ctx.spatial, *ctx.params)
+
 
 class Fold(Function):
     """col2im: (N, C·Πkernel, Πpositions) → (N, C, *output_size), summing overlapping windows."""
@@ -94,6 +98,10 @@ class Fold(Function):
     @staticmethod
     def backward(ctx, grad):
         return Unfold.apply(grad, *ctx.params)
+
+    @staticmethod
+    def backward_array(ctx, grad):
+        return Unfold.forward(Function(), grad, *ctx.params)
 
 
 def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
