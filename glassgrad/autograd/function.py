@@ -114,7 +114,7 @@ class Function:
     @property
     def needs_input_grad(self):
         """One bool per input: does that input need a gradient?"""
-        return tuple(isinstance(a, Tensor) and a.requires_grad for a in self.inputs)
+        return tuple([isinstance(a, Tensor) and a.requires_grad for a in self.inputs])
 
     @property
     def output(self):

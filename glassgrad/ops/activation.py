@@ -77,7 +77,7 @@ class Relu(Function):
 
     @staticmethod
     def backward_array(ctx, grad):
-        return np.where(ctx.inputs[0].data > 0, grad, grad.dtype.type(0))
+        return grad * (ctx.inputs[0].data > 0)
 
 
 class LeakyRelu(Function):

@@ -36,7 +36,9 @@ def _unreduce_array(grad, in_shape, axes, keepdim):
     """`_unreduce` on numpy arrays (the engine's first-order fast path)."""
     if not keepdim and axes and len(in_shape):
         grad = grad.reshape(tuple(1 if i in axes else s for i, s in enumerate(in_shape)))
-    return np.broadcast_to(grad, in_shape)
+    out = np.empty(in_shape, dtype=grad.dtype)   # a real array: cheaper than a broadcast view
+    out[...] = grad                              # for numpy's small-array calls that follow
+    return out
 
 
 def _unreduce(grad, in_shape, axes, keepdim):
