@@ -316,7 +316,11 @@ def _needs(x):
 
 
 def _data(x):
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
+    if isinstance(x, Tensor):
+        return x.data
+    # A Python number stays one: numpy treats it as "weak" and keeps float32, where a 0-d
+    # float64 array (np.asarray(0.5)) would widen the gradient of `x * 0.5` to float64.
+    return x if isinstance(x, (bool, int, float)) else np.asarray(x)
 
 
 # --- functions (torch names) -------------------------------------------------------------------
