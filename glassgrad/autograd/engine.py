@@ -222,6 +222,8 @@ def _deliver(leaf, g, incoming, targets, found, accumulate, fast):
         leaf.grad = g if leaf.grad is None else leaf.grad + g
         return
     current = leaf.grad
+    if g.dtype != leaf.data.dtype:      # a float64 constant must not widen a float32 gradient
+        g = g.astype(leaf.data.dtype)
     if current is None:
         if g is incoming or g.base is not None or not g.flags.writeable:
             g = g.copy()            # never keep an array that something else holds or views
