@@ -90,7 +90,7 @@ def _along(op, a_shape, dim, index):
                            f"{a_shape} has {len(a_shape)}; they must match")
     if index.dtype.kind not in "iu":
         raise RuntimeError(f"{op}: expected an integer index, got dtype {index.dtype}")
-    grids = np.ogrid[tuple(slice(s) for s in index.shape)]
+    grids = list(np.ogrid[tuple(slice(s) for s in index.shape)])   # numpy 2 returns a tuple
     grids[dim] = index
     return tuple(grids)
 
