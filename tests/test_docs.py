@@ -1,7 +1,7 @@
 """Every ```python block of every docs/*.md page (and of README.md) runs, so the docs stay true.
 
 A page's blocks run in order in one namespace, as a reader pasting them into one session would,
-in a temporary working directory. A block right after a `<!-- no-run -->` line is skipped; that
+in a temporary working directory, after `glassgrad.manual_seed(0)`. A block right after a `<!-- no-run -->` line is skipped; that
 is only for code that needs something the tests cannot have (a program, a download).
 Relative links in the pages must point at files that exist.
 """
@@ -60,7 +60,10 @@ def run_page(path, workdir):
 
 
 @pytest.mark.parametrize("path", pages())
-def test_page_code_runs(path, tmp_path, capsys):
+def test_page_code_runs(path, tmp_path, capsys, monkeypatch):
+    import glassgrad
+    monkeypatch.setenv("MPLBACKEND", "Agg")     # a page that plots must not open a window
+    glassgrad.manual_seed(0)                    # each page starts from the same random state
     run_page(path, tmp_path)
 
 
