@@ -1,0 +1,145 @@
+"""Convolutions: conv1d/conv2d/conv_transpose1d/conv_transpose2d against torch (outputs, input,
+weight and bias gradients), second derivatives by finite differences, the adjoint identity, and
+the errors. The Conv modules' tests are at the end."""
+import numpy as np
+import pytest
+
+import glassgrad as gg
+from glassgrad.autograd.gradcheck import gradcheck, gradgradcheck
+from glassgrad.nn.functional.conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
+
+from conv_harness import arrays, compare_with_torch, double
+
+torch = pytest.importorskip("torch")
+TF = torch.nn.functional
+
+CONV2D_CASES = [
+    # (input shape, weight shape, with bias, kwargs)
+    ((2, 3, 8, 8), (4, 3, 3, 3), True, {}),
+    ((2, 3, 8, 7), (4, 3, 3, 3), True, {"padding": 1}),
+    ((2, 3, 9, 8), (6, 3, 3, 2), False, {"stride": (2, 1), "padding": (1, 2)}),
+    ((2, 4, 9, 8), (6, 2, 3, 2), True, {"stride": 2, "dilation": (1, 2), "groups": 2}),
+    ((2, 4, 7, 7), (4, 1, 3, 3), True, {"padding": 1, "groups": 4}),          # depthwise
+    ((2, 3, 7, 6), (5, 3, 3, 3), True, {"padding": "same"}),
+    ((2, 3, 7, 6), (5, 3, 4, 2), True, {"padding": "same", "dilation": (1, 3)}),  # uneven
+    ((2, 3, 7, 6), (5, 3, 3, 3), False, {"padding": "valid"}),
+    ((3, 7, 6), (5, 3, 3, 3), True, {"padding": 1}),                           # unbatched
+    ((1, 1, 28, 28), (32, 1, 3, 3), True, {"padding": 1}),                     # benchmark's
+]
+
+
+@pytest.mark.filterwarnings("ignore:Using padding='same'")     # torch's note on its own speed
+@pytest.mark.parametrize("x_shape, w_shape, bias, kwargs", CONV2D_CASES)
+def test_conv2d_matches_torch(x_shape, w_shape, bias, kwargs):
+    x, w, b = arrays(1, x_shape, w_shape, (w_shape[0],))
+    compare_with_torch(conv2d, TF.conv2d, [x, w, b if bias else None], kwargs)
+
+
+CONV1D_CASES = [
+    ((3, 4, 11), (8, 4, 3), True, {}),
+    ((3, 4, 11), (8, 1, 3), True, {"stride": 2, "padding": 2, "groups": 4}),
+    ((3, 4, 11), (6, 4, 4), False, {"padding": "same", "dilation": 3}),
+    ((4, 11), (6, 4, 5), True, {"padding": 2}),                                # unbatched
+    ((5, 1, 40), (32, 1, 5), True, {"padding": 2}),                            # benchmark's
+]
+
+
+@pytest.mark.parametrize("x_shape, w_shape, bias, kwargs", CONV1D_CASES)
+def test_conv1d_matches_torch(x_shape, w_shape, bias, kwargs):
+    x, w, b = arrays(2, x_shape, w_shape, (w_shape[0],))
+    compare_with_torch(conv1d, TF.conv1d, [x, w, b if bias else None], kwargs)
+
+
+TRANSPOSE2D_CASES = [
+    ((2, 4, 5, 6), (4, 3, 3, 3), True, {}),
+    ((2, 4, 5, 6), (4, 3, 4, 4), True, {"stride": 2, "padding": 1}),
+    ((2, 4, 5, 6), (4, 3, 3, 2), True, {"stride": (2, 3), "padding": (1, 0),
+                                        "output_padding": (1, 2), "groups": 2,
+                                        "dilation": (1, 2)}),
+    # output_padding ≥ stride is allowed below the dilation: the uncropped-fold path
+    ((2, 4, 5, 6), (4, 3, 3, 3), False, {"padding": 1, "output_padding": 1, "dilation": 2}),
+    ((4, 5, 6), (4, 2, 3, 3), True, {"stride": 2}),                            # unbatched
+]
+
+
+@pytest.mark.parametrize("x_shape, w_shape, bias, kwargs", TRANSPOSE2D_CASES)
+def test_conv_transpose2d_matches_torch(x_shape, w_shape, bias, kwargs):
+    out_channels = w_shape[1] * kwargs.get("groups", 1)
+    x, w, b = arrays(3, x_shape, w_shape, (out_channels,))
+    compare_with_torch(conv_transpose2d, TF.conv_transpose2d, [x, w, b if bias else None],
+                       kwargs)
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"stride": 2, "padding": 2, "output_padding": 1},
+                                    {"stride": 3, "groups": 2, "dilation": 2}])
+def test_conv_transpose1d_matches_torch(kwargs):
+    x, w, b = arrays(4, (2, 4, 5), (4, 3, 3), (3 * kwargs.get("groups", 1),))
+    compare_with_torch(conv_transpose1d, TF.conv_transpose1d, [x, w, b], kwargs)
+
+
+def test_conv_transpose2d_is_the_adjoint_of_conv2d():
+    """<conv(x), y> = <x, conv_transpose(y)>: the transposed conv is conv's input gradient."""
+    x, w, y = arrays(5, (2, 4, 9, 8), (6, 2, 3, 3), (2, 6, 5, 4))
+    kwargs = {"stride": 2, "padding": 1, "groups": 2}
+    left = (conv2d(gg.tensor(x), gg.tensor(w), **kwargs).numpy() * y).sum()
+    back = conv_transpose2d(gg.tensor(y), gg.tensor(w), output_padding=(0, 1), **kwargs)
+    assert back.shape == x.shape
+    np.testing.assert_allclose(left, (x * back.numpy()).sum(), rtol=1e-4)
+
+
+def test_conv_backward_needs_no_float64_and_keeps_dtype():
+    x = gg.randn(2, 3, 6, 6, requires_grad=True)
+    w = gg.randn(4, 3, 3, 3, requires_grad=True)
+    b = gg.zeros(4, requires_grad=True)
+    out = conv2d(x, w, b, padding=1)
+    (out * 0.5).sum().backward()
+    assert out.dtype == np.float32
+    assert {x.grad.dtype, w.grad.dtype, b.grad.dtype} == {np.dtype(np.float32)}
+
+
+@pytest.mark.parametrize("fn, shapes, kwargs", [
+    (conv2d, [(1, 2, 4, 4), (2, 1, 2, 2), (2,)], {"stride": 2, "padding": 1, "groups": 2}),
+    (conv2d, [(1, 2, 4, 3), (2, 2, 2, 2), (2,)], {"dilation": (2, 1), "padding": "same"}),
+    (conv1d, [(2, 2, 5), (3, 2, 3), (3,)], {"stride": 2, "padding": 1}),
+    (conv_transpose2d, [(1, 2, 3, 3), (2, 2, 2, 2), (2,)], {"stride": 2, "padding": 1,
+                                                             "output_padding": 1}),
+    (conv_transpose1d, [(1, 2, 3), (2, 1, 3), (2,)], {"stride": 2, "groups": 2}),
+])
+def test_conv_first_and_second_derivatives(fn, shapes, kwargs):
+    x, w, b = double(*arrays(6, *shapes))
+
+    def f(x, w, b):
+        return fn(x, w, b, **kwargs)
+    assert gradcheck(f, (x, w, b))
+    # conv is bilinear in (x, w): its second derivative mixes the two, and must be right too.
+    assert gradgradcheck(f, (x, w, b))
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: conv2d(gg.randn(8, 1, 28, 28), gg.randn(16, 3, 3, 3)),
+     r"conv2d: expected input of shape \(N, 3, H, W\), got \(8, 1, 28, 28\)"),
+    (lambda: conv2d(gg.randn(8, 28, 28), gg.randn(16, 3, 3, 3)),
+     r"conv2d: expected input of shape \(N, 3, H, W\), got \(8, 28, 28\)"),
+    (lambda: conv1d(gg.randn(2, 3, 4, 4), gg.randn(5, 3, 3)),
+     r"conv1d: expected input of shape \(N, 3, L\), got \(2, 3, 4, 4\)"),
+    (lambda: conv2d(gg.randn(1, 3, 4, 4), gg.randn(2, 3, 5, 3)),
+     r"conv2d: the kernel spans 5 along H .* padded input is only 4"),
+    (lambda: conv2d(gg.randn(1, 4, 6, 6), gg.randn(6, 2, 3, 3), groups=3),
+     r"conv2d: expected input of shape \(N, 6, H, W\)"),
+    (lambda: conv2d(gg.randn(1, 4, 6, 6), gg.randn(5, 2, 3, 3), groups=2),
+     r"conv2d: groups=2 must be positive and divide out_channels=5"),
+    (lambda: conv2d(gg.randn(1, 3, 6, 6), gg.randn(4, 3, 3)),
+     r"conv2d: expected a 4-D weight"),
+    (lambda: conv2d(gg.randn(1, 3, 6, 6), gg.randn(4, 3, 3, 3), stride=2, padding="same"),
+     r"conv2d: padding='same' is not supported for strided convolutions"),
+    (lambda: conv2d(gg.randn(1, 3, 6, 6), gg.randn(4, 3, 3, 3), padding="full"),
+     r"conv2d: padding must be 'valid', 'same'"),
+    (lambda: conv_transpose2d(gg.randn(1, 3, 4, 4), gg.randn(3, 2, 3, 3), stride=2,
+                              output_padding=2),
+     r"conv_transpose2d: output_padding \(2, 2\) must be smaller than either stride"),
+    (lambda: conv_transpose2d(gg.randn(1, 2, 4, 4), gg.randn(3, 2, 3, 3)),
+     r"conv_transpose2d: expected input of shape \(N, 3, H, W\), got \(1, 2, 4, 4\)"),
+])
+def test_conv_errors_name_the_op_and_shapes(call, message):
+    with pytest.raises((RuntimeError, ValueError), match=message):
+        call()
