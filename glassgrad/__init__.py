@@ -22,6 +22,7 @@ from .ops import (abs, add, allclose, amax, amin, argmax, argmin, broadcast_to, 
                   pow, prod, relu, reshape, rsqrt, scatter_add, sigmoid, sign, sin, softmax, split,
                   sqrt, square, squeeze, stack, std, sub, sum, tanh, transpose, unsqueeze, var,
                   where)
+from . import data
 
 __version__ = "0.1.0"
 
