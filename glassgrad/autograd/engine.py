@@ -100,14 +100,16 @@ def run(outputs, grad_outputs, retain_graph, create_graph, inputs, accumulate):
         while heap:
             node = heapq.heappop(heap)[1]
             g = grads.pop(node)
-            ran.append(node)
-            if node.inputs is None:
-                from .function import _freed_message
-                raise RuntimeError(_freed_message(node))
             if node._out_hooks or node._retain_ref is not None:
                 g = _run_output_hooks(node, g, fast)
             if node_targets is not None and id(node) in node_targets:
                 found[id(node_targets[id(node)])] = g
+                if node not in useful:
+                    continue      # a non-leaf target: its gradient is all we need from here
+            ran.append(node)
+            if node.inputs is None:
+                from .function import _freed_message
+                raise RuntimeError(_freed_message(node))
             input_grads = _call_backward(node, g, fast)
             # Trailing inputs without a gradient (non-tensor parameters) may be left out;
             # zip stops at the shorter of the two.
@@ -123,7 +125,7 @@ def run(outputs, grad_outputs, retain_graph, create_graph, inputs, accumulate):
                     _deliver(inp, ig, g, leaf_targets, found, accumulate, fast)
                 elif parent in grads:
                     grads[parent] = grads[parent] + ig     # never in place: ig may be shared
-                elif useful is None or parent in useful:
+                elif useful is None or parent in useful or id(parent) in node_targets:
                     grads[parent] = ig
                     heapq.heappush(heap, (-parent.sequence_nr, parent))
         if not retain_graph:
