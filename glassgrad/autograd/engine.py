@@ -13,6 +13,7 @@ import numpy as np
 
 from . import function, grad_mode
 from ..tensor import Tensor
+from ..ops.elementwise import Clone
 
 
 def backward(tensor, gradient=None, retain_graph=None, create_graph=False, inputs=None):
@@ -221,7 +222,9 @@ def _deliver(leaf, g, incoming, targets, found, accumulate, fast):
     if not accumulate:
         return
     if not fast:
-        leaf.grad = g if leaf.grad is None else leaf.grad + g
+        # A copy, as torch makes: g may be the caller's own gradient tensor (or a view of it),
+        # which a later backward accumulating into .grad in place must not change.
+        leaf.grad = Clone.apply(g) if leaf.grad is None else leaf.grad + g
         return
     current = leaf.grad
     if g.dtype != leaf.data.dtype:      # a float64 constant must not widen a float32 gradient
