@@ -124,10 +124,15 @@ def randn(*size, generator=None, dtype=None, requires_grad=False):
 
 
 def randint(low, high=None, size=(), generator=None, dtype=np.int64):
-    """Integers uniform on [low, high) (torch.randint(low=0, high, size))."""
-    if high is None:
+    """Integers uniform on [low, high): torch's randint(high, size) and randint(low, high, size)."""
+    if isinstance(high, (tuple, list)):         # randint(high, size)
+        low, high, size = 0, low, high
+    elif high is None:
         low, high = 0, low
-    return Tensor(_generator(generator).integers(low, high, size=tuple(size), dtype=dtype))
+    dtype = np.dtype(dtype)
+    draw_dtype = dtype if dtype.kind in "iu" else np.int64      # float dtypes: integer values
+    values = _generator(generator).integers(low, high, size=tuple(size), dtype=draw_dtype)
+    return Tensor(values.astype(dtype, copy=False))
 
 
 def randperm(n, generator=None):
