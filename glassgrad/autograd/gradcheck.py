@@ -26,15 +26,16 @@ def _outputs(func, inputs):
 def _numeric_jacobian(func, inputs, index, eps):
     """Columns d outputs / d inputs[index][k] by central differences, flattened outputs."""
     x = inputs[index]
-    flat = x.data.reshape(-1)     # a view: perturbing it perturbs the input in place
     columns = []
-    for k in range(flat.size):
-        saved = flat[k]
-        flat[k] = saved + eps
+    for k in range(x.data.size):
+        # Perturb the input in place, element k in row-major order (works for strided data too).
+        at = np.unravel_index(k, x.shape)
+        saved = x.data[at]
+        x.data[at] = saved + eps
         plus = [o.data.astype(np.float64).ravel() for o in _outputs(func, inputs)]
-        flat[k] = saved - eps
+        x.data[at] = saved - eps
         minus = [o.data.astype(np.float64).ravel() for o in _outputs(func, inputs)]
-        flat[k] = saved
+        x.data[at] = saved
         columns.append(np.concatenate([(p - m) / (2 * eps) for p, m in zip(plus, minus)]))
     return np.stack(columns, axis=1) if columns else np.zeros((0, 0))
 
