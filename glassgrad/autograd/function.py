@@ -107,9 +107,12 @@ class Function:
 
     @property
     def saved_tensors(self):
+        """What forward saved. forward sees numpy arrays, so an input's array comes back as the
+        input Tensor itself (as torch returns it): a backward using it stays differentiable."""
         if self.inputs is None:
             raise RuntimeError(_freed_message(self))
-        return self._saved
+        by_id = {id(a.data): a for a in self.inputs if isinstance(a, Tensor)}
+        return tuple(by_id.get(id(s), s) if isinstance(s, np.ndarray) else s for s in self._saved)
 
     @property
     def needs_input_grad(self):
