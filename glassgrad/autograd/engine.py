@@ -80,6 +80,7 @@ def run(outputs, grad_outputs, retain_graph, create_graph, inputs, accumulate):
     leaf_targets = None if inputs is None else {id(t): t for t in inputs}
     found = {}
     ran = []
+    hooked = {}               # id(leaf) -> [leaf, gradient so far] for leaves with hooks
     with grad_mode.set_grad_enabled(create_graph):
         for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
             g = _initial_gradient(out, g, i)
@@ -87,7 +88,7 @@ def run(outputs, grad_outputs, retain_graph, create_graph, inputs, accumulate):
                 g = g.data
             node = out.grad_fn
             if node is None:          # backward on a leaf: its gradient is g itself
-                _deliver(out, g, g, leaf_targets, found, accumulate, fast)
+                _deliver(out, g, g, leaf_targets, found, accumulate, fast, hooked)
             elif node in grads:
                 grads[node] = grads[node] + g
             else:
@@ -123,12 +124,16 @@ def run(outputs, grad_outputs, retain_graph, create_graph, inputs, accumulate):
                     ig = _reduce_to_input(node, ig, inp, fast)
                 parent = inp.grad_fn
                 if parent is None:
-                    _deliver(inp, ig, g, leaf_targets, found, accumulate, fast)
+                    _deliver(inp, ig, g, leaf_targets, found, accumulate, fast, hooked)
                 elif parent in grads:
                     grads[parent] = grads[parent] + ig     # never in place: ig may be shared
                 elif useful is None or parent in useful or id(parent) in node_targets:
                     grads[parent] = ig
                     heapq.heappush(heap, (-parent.sequence_nr, parent))
+        # A leaf's hooks see its total gradient, once (as in torch), so they run after the walk.
+        for leaf, g in hooked.values():
+            g = _apply_hooks(leaf._hooks, g, fast)
+            _deliver(leaf, g, g, leaf_targets, found, accumulate, fast, None)
         if not retain_graph:
             for node in ran:
                 node.release()
@@ -207,14 +212,20 @@ def _reduce_to_input(node, ig, inp, fast):
                        f"input of shape {inp.shape}")
 
 
-def _deliver(leaf, g, incoming, targets, found, accumulate, fast):
+def _deliver(leaf, g, incoming, targets, found, accumulate, fast, hooked):
     """Hand a leaf its gradient: collect it for grad(), or add it to .grad for backward().
 
     `incoming` is the gradient the current node received; a backward may pass it on unchanged
-    to several inputs (Add does), so a leaf that would keep it gets its own copy.
+    to several inputs (Add does), so a leaf that would keep it gets its own copy. A leaf with
+    hooks has its gradient summed in `hooked` instead, for the hooks to see once at the end.
     """
-    if leaf._hooks:
-        g = _apply_hooks(leaf._hooks, g, fast)
+    if leaf._hooks and hooked is not None:
+        entry = hooked.get(id(leaf))
+        if entry is None:
+            hooked[id(leaf)] = [leaf, g]
+        else:
+            entry[1] = entry[1] + g
+        return
     if targets is not None:
         if id(leaf) in targets:
             found[id(leaf)] = found[id(leaf)] + g if id(leaf) in found else g
