@@ -140,10 +140,13 @@ def gelu(a, approximate="none"):
 def softplus(a, beta=1.0, threshold=20.0):
     """softplus(a) = log(1 + e^(βa))/β, linear where βa > threshold (as torch).
 
-    Written as relu(βa) + log1p(e^(-|βa|)), which never overflows.
+    Written as max(βa, 0) + log1p(e^(-|βa|)), which never overflows. Both pieces pick a branch
+    with `where` rather than relu/abs, so that at βa = 0 the derivative is that of the
+    log1p(e^(βa)) branch, σ(0) = 1/2 (relu' + abs' would give 0 there).
     """
     scaled = a * beta if beta != 1 else a
-    smooth = relu(scaled) + ew.log1p(ew.exp(-ew.abs(scaled)))
+    positive = scaled.data > 0
+    smooth = where(positive, scaled, 0.0) + ew.log1p(ew.exp(where(positive, -scaled, scaled)))
     if beta != 1:
         smooth = smooth / beta
     return where(scaled.data > threshold, a, smooth)
