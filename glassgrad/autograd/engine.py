@@ -16,14 +16,21 @@ from ..tensor import Tensor
 from ..ops.elementwise import Clone
 
 
-def backward(tensor, gradient=None, retain_graph=None, create_graph=False, inputs=None):
-    """`Tensor.backward`: accumulate gradients into the leaves' `.grad`."""
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    """`Tensor.backward` (one tensor) and torch.autograd.backward (a sequence of them, with a
+    gradient each): accumulate gradients into the leaves' `.grad`."""
+    if isinstance(tensors, Tensor):
+        tensors, grad_tensors = [tensors], [grad_tensors]
+    else:
+        tensors = list(tensors)
+        grad_tensors = ([None] * len(tensors) if grad_tensors is None else
+                        [grad_tensors] if isinstance(grad_tensors, Tensor) else list(grad_tensors))
     if inputs is None:
-        run([tensor], [gradient], retain_graph, create_graph, None, accumulate=True)
+        run(tensors, grad_tensors, retain_graph, create_graph, None, accumulate=True)
         return
     # Only the named inputs receive gradients (leaves or not), as in torch.
     inputs = [inputs] if isinstance(inputs, Tensor) else list(inputs)
-    found = run([tensor], [gradient], retain_graph, create_graph, inputs, accumulate=False)
+    found = run(tensors, grad_tensors, retain_graph, create_graph, inputs, accumulate=False)
     for t in inputs:
         g = found.get(id(t))
         if g is not None:
@@ -72,6 +79,9 @@ def run(outputs, grad_outputs, retain_graph, create_graph, inputs, accumulate):
     `backward_array` (its numpy transcription, where it has one) runs instead: the same rule,
     minus the per-op bookkeeping that dominates small models.
     """
+    if len(grad_outputs) != len(outputs):
+        raise RuntimeError(f"backward: {len(grad_outputs)} gradients given for {len(outputs)} "
+                           "outputs; pass one per output (None for a scalar output)")
     if retain_graph is None:
         retain_graph = create_graph
     fast = not create_graph
