@@ -96,8 +96,9 @@ def _nearest(train, test, chunk=256):
                    - 2.0 * block @ train.T)
         best = squared.argmin(axis=1)
         index[start:start + chunk] = best
-        distance[start:start + chunk] = np.sqrt(np.maximum(
-            squared[np.arange(len(block)), best], 0.0))
+        # The expansion above cancels badly for close rows; measure the winners directly.
+        difference = block.astype(np.float64) - train[best].astype(np.float64)
+        distance[start:start + chunk] = np.sqrt(np.einsum("ij,ij->i", difference, difference))
     return index, distance
 
 

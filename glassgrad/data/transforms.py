@@ -176,8 +176,8 @@ class RandomCrop(_RandomTransform):
                              f"image {padded.shape[2:]} (input {x.shape[2:]}, padding {p})")
         tops = rng.integers(0, room_h + 1, len(x))
         lefts = rng.integers(0, room_w + 1, len(x))
-        return np.stack([image[:, t:t + h, l:l + w]
-                         for image, t, l in zip(padded, tops, lefts)])
+        return np.stack([image[:, top:top + h, left:left + w]
+                         for image, top, left in zip(padded, tops, lefts)])
 
 
 class Cutout(_RandomTransform):

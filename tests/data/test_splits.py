@@ -145,3 +145,18 @@ def test_check_walk_forward_refuses_the_future_and_the_test_stretch():
                            test=np.arange(8, 10))
     with pytest.raises(ValueError, match="fold 0 has 0 training"):
         check_walk_forward([(np.array([], dtype=np.int64), np.arange(3))])
+
+
+def test_more_argument_errors():
+    with pytest.raises(ValueError, match="n_splits must be a positive integer, got 0"):
+        walk_forward(50, n_splits=0)
+    with pytest.raises(ValueError, match="gap must be >= 0, got -1"):
+        walk_forward(50, gap=-1)
+    with pytest.raises(ValueError, match=r"too few for 5 validation stretches \(val_size=0\)"):
+        walk_forward(8, n_splits=5, test_size=4)
+    with pytest.raises(TypeError, match="n_samples must be an int or something with len"):
+        train_val_test_split(3.5)
+    with pytest.raises(ValueError, match="stratify needs shuffle=True"):
+        kfold_indices(10, stratify=np.zeros(10), shuffle=False)
+    with pytest.raises(ValueError, match="stratify needs shuffle=True"):
+        train_val_test_split(10, stratify=np.zeros(10), shuffle=False)

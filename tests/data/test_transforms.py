@@ -26,9 +26,11 @@ def test_flips_act_per_sample():
 
 def test_same_generator_seed_same_augmentation():
     x = images()
-    make = lambda seed: T.Compose([T.RandomCrop(6, padding=1, generator=gg.Generator(seed)),
-                                   T.Cutout(3, generator=gg.Generator(seed)),
-                                   T.GaussianNoise(0.1, generator=gg.Generator(seed))])
+
+    def make(seed):
+        return T.Compose([T.RandomCrop(6, padding=1, generator=gg.Generator(seed)),
+                          T.Cutout(3, generator=gg.Generator(seed)),
+                          T.GaussianNoise(0.1, generator=gg.Generator(seed))])
     np.testing.assert_array_equal(make(4)(x), make(4)(x))
     assert not np.array_equal(make(4)(x), make(5)(x))
     assert "RandomCrop(size=(6, 6), padding=1" in repr(make(4))

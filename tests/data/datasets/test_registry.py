@@ -32,3 +32,14 @@ def test_repr_and_datasets():
     assert repr(data).startswith("DataSplits(x_train=float32(4000, 40), y_train=int64(4000,)")
     train, test = data.datasets()
     assert len(train) == 4000 and len(test) == 1000
+
+
+def test_missing_optional_packages_are_named(monkeypatch):
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name in ("sklearn", "statsmodels")
+                        else real_find_spec(name, *a))
+    with pytest.raises(ImportError, match="inside scikit-learn.*pip install scikit-learn"):
+        datasets.load("digits")
+    with pytest.raises(ImportError, match="ships inside statsmodels.*pip install statsmodels"):
+        datasets.load("co2")
