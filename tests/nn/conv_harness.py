@@ -1,5 +1,6 @@
 """Helpers for the convolution, pooling and normalisation tests: run a glassgrad function and its
-torch counterpart on the same float32 arrays, and compare outputs and every input gradient.
+torch counterpart on the same float32 arrays, and compare outputs and every input gradient (the
+function-level twin of harness.check_module, whose arrays/assert_close it shares).
 
 The output gradient is a fixed random array (not ones), so a wrong transpose or a gradient sent to
 the wrong window element cannot hide behind a symmetric seed.
@@ -8,20 +9,7 @@ import numpy as np
 
 import glassgrad as gg
 
-RTOL, ATOL = 1e-4, 1e-5       # float32: a few ulps of each sum, relative to its size
-
-
-def arrays(seed, *shapes):
-    rng = np.random.default_rng(seed)
-    return [rng.standard_normal(shape).astype(np.float32) for shape in shapes]
-
-
-def assert_close(actual, expected, what, rtol=RTOL, atol=ATOL):
-    """Elementwise closeness, with the tolerance scaled to the reference's magnitude."""
-    expected = np.asarray(expected)
-    assert actual.shape == expected.shape, f"{what}: shape {actual.shape} != {expected.shape}"
-    scale = max(1.0, float(np.abs(expected).max())) if expected.size else 1.0
-    np.testing.assert_allclose(actual, expected, rtol=rtol, atol=atol * scale, err_msg=what)
+from harness import RTOL, ATOL, arrays, assert_close  # noqa: F401  (re-exported)
 
 
 def compare_with_torch(gg_fn, torch_fn, inputs, kwargs=None, grads=None, seed=0, rtol=RTOL,

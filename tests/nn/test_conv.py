@@ -143,3 +143,108 @@ def test_conv_first_and_second_derivatives(fn, shapes, kwargs):
 def test_conv_errors_name_the_op_and_shapes(call, message):
     with pytest.raises((RuntimeError, ValueError), match=message):
         call()
+
+
+# --- the modules -------------------------------------------------------------------------------
+from harness import check_module, check_state_dict_round_trip  # noqa: E402
+
+CONV_MODULES = [
+    # (class name, args, kwargs, input shape)
+    ("Conv2d", (3, 8, 3), {}, (2, 3, 9, 8)),
+    ("Conv2d", (3, 8, 3), {"padding": 1, "stride": 2, "bias": False}, (2, 3, 9, 8)),
+    ("Conv2d", (4, 6, (3, 2)), {"padding": "same", "dilation": 2, "groups": 2}, (2, 4, 7, 6)),
+    ("Conv2d", (3, 4, 3), {"padding": (1, 2), "padding_mode": "reflect"}, (2, 3, 6, 7)),
+    ("Conv2d", (3, 4, 3), {"padding": 1, "padding_mode": "replicate"}, (3, 6, 7)),
+    ("Conv2d", (3, 4, 4), {"padding": "same", "padding_mode": "circular"}, (2, 3, 6, 7)),
+    ("Conv1d", (1, 32, 5), {"padding": 2}, (4, 1, 40)),
+    ("Conv1d", (4, 8, 3), {"stride": 2, "groups": 4, "padding_mode": "circular",
+                           "padding": 1}, (3, 4, 11)),
+    ("ConvTranspose2d", (4, 6, 3), {"stride": 2, "padding": 1, "output_padding": 1,
+                                    "groups": 2}, (2, 4, 5, 4)),
+    ("ConvTranspose2d", (4, 3, (2, 3)), {"dilation": (2, 1), "bias": False}, (2, 4, 5, 4)),
+    ("ConvTranspose1d", (4, 6, 3), {"stride": 3, "padding": 1}, (2, 4, 5)),
+]
+
+
+def _layers(name, args, kwargs, seed=0):
+    gg.manual_seed(seed)
+    return getattr(gg.nn, name)(*args, **kwargs), getattr(torch.nn, name)(*args, **kwargs)
+
+
+@pytest.mark.parametrize("name, args, kwargs, shape", CONV_MODULES)
+def test_conv_modules_match_torch_in_train_and_eval(name, args, kwargs, shape):
+    layer, twin = _layers(name, args, kwargs)
+    assert repr(layer) == repr(twin)
+    check_module(layer, twin, arrays(1, shape))
+
+
+@pytest.mark.parametrize("name, args, kwargs, shape", CONV_MODULES[:1] + CONV_MODULES[-3:])
+def test_conv_modules_state_dict_round_trip(name, args, kwargs, shape):
+    check_state_dict_round_trip(lambda seed: _layers(name, args, kwargs, seed)[0],
+                                arrays(2, shape))
+
+
+def test_conv_transpose2d_output_size_picks_the_output_padding():
+    layer, twin = _layers("ConvTranspose2d", (4, 3, 3), {"stride": 2, "padding": 1})
+    check_module(layer, twin, arrays(3, (1, 4, 5, 5)), modes=("eval",))
+    x = arrays(3, (1, 4, 5, 5))[0]
+    for size in [(9, 9), (10, 10), (1, 3, 10, 9)]:
+        out = layer(gg.tensor(x), output_size=size)
+        assert out.shape == tuple(twin(torch.tensor(x), output_size=size).shape)
+    with pytest.raises(ValueError, match=r"ConvTranspose2d\(4, 3, kernel_size=\(3, 3\)\): "
+                                         r"requested output_size \(11, 11\) is not reachable"):
+        layer(gg.tensor(x), output_size=(11, 11))
+
+
+@pytest.mark.parametrize("name, args", [("Conv2d", (16, 8, (3, 5))), ("Conv1d", (6, 4, 7)),
+                                        ("ConvTranspose2d", (8, 16, 3))])
+def test_conv_default_init_is_torchs_uniform_one_over_sqrt_fan_in(name, args):
+    """kaiming_uniform_(a=√5) is U(±1/√fan_in); the bias is U(±1/√fan_in) too."""
+    gg.manual_seed(0)
+    layer = getattr(gg.nn, name)(*args)
+    weight, bias = layer.weight.data, layer.bias.data
+    bound = 1 / np.sqrt(weight.shape[1] * np.prod(weight.shape[2:]))
+    for values in (weight, bias):
+        assert values.dtype == np.float32
+        assert np.abs(values).max() <= bound
+    assert np.abs(weight).max() > 0.9 * bound            # spread over the whole interval
+    assert abs(weight.std() - bound / np.sqrt(3)) < 0.1 * bound / np.sqrt(3)
+
+
+@pytest.mark.parametrize("make, x_shape, message", [
+    (lambda: gg.nn.Conv2d(3, 16, 3), (8, 1, 28, 28),
+     r"^Conv2d\(3, 16, kernel_size=\(3, 3\)\): expected input of shape \(N, 3, H, W\), got "
+     r"\(8, 1, 28, 28\)$"),
+    (lambda: gg.nn.Conv2d(3, 16, 3), (8, 28, 28),
+     r"Conv2d\(3, 16, kernel_size=\(3, 3\)\): expected input of shape \(N, 3, H, W\)"),
+    (lambda: gg.nn.Conv1d(2, 4, 3), (8, 2, 5, 5),
+     r"Conv1d\(2, 4, kernel_size=\(3,\)\): expected input of shape \(N, 2, L\), got "
+     r"\(8, 2, 5, 5\)"),
+    (lambda: gg.nn.Conv2d(1, 4, 5), (2, 1, 4, 9),
+     r"Conv2d\(1, 4, kernel_size=\(5, 5\)\): the kernel spans 5 along H .* padded input is "
+     r"only 4"),
+    (lambda: gg.nn.Conv2d(1, 4, 3, padding=1, padding_mode="reflect"), (2, 3, 4, 4),
+     r"Conv2d\(1, 4, kernel_size=\(3, 3\)\): expected input of shape \(N, 1, H, W\)"),
+    (lambda: gg.nn.ConvTranspose2d(3, 4, 3), (2, 4, 4, 4),
+     r"ConvTranspose2d\(3, 4, kernel_size=\(3, 3\)\): expected input of shape \(N, 3, H, W\)"),
+])
+def test_conv_module_errors_name_the_layer(make, x_shape, message):
+    with pytest.raises(RuntimeError, match=message):
+        make()(gg.randn(*x_shape))
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: gg.nn.Conv2d(3, 16, 3, groups=2),
+     r"Conv2d: groups=2 must divide both in_channels=3 and out_channels=16"),
+    (lambda: gg.nn.Conv2d(3, 16, 3, stride=2, padding="same"),
+     r"Conv2d: padding='same' is not supported for strided convolutions"),
+    (lambda: gg.nn.Conv2d(3, 16, 3, padding_mode="mirror"),
+     r"Conv2d: padding_mode must be one of"),
+    (lambda: gg.nn.ConvTranspose2d(3, 16, 3, padding_mode="reflect"),
+     r"ConvTranspose2d: only 'zeros' padding_mode is supported"),
+    (lambda: gg.nn.Conv1d(3, 16, 0), r"Conv1d: kernel_size, stride and dilation must be positive"),
+    (lambda: gg.nn.Conv2d(3, 16, (3, 3, 3)), r"Conv2d: kernel_size needs 2 values"),
+])
+def test_conv_module_argument_errors(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()

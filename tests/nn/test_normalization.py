@@ -128,3 +128,128 @@ def test_batch_norm_eval_second_derivative():
 def test_norm_errors_name_the_op_and_shapes(call, message):
     with pytest.raises((RuntimeError, ValueError), match=message):
         call()
+
+
+# --- the modules -------------------------------------------------------------------------------
+from harness import check_module, check_state_dict_round_trip, copy_state_to_torch  # noqa: E402
+
+NORM_MODULES = [
+    ("BatchNorm1d", (3,), {}, (5, 3)),
+    ("BatchNorm1d", (3,), {"momentum": None, "affine": False}, (4, 3, 6)),
+    ("BatchNorm1d", (3,), {"track_running_stats": False, "bias": False}, (4, 3, 6)),
+    ("BatchNorm2d", (4,), {"eps": 1e-3, "momentum": 0.3}, (3, 4, 5, 5)),
+    ("BatchNorm2d", (4,), {"affine": False, "track_running_stats": False}, (3, 4, 5, 5)),
+    ("InstanceNorm1d", (3,), {}, (4, 3, 6)),
+    ("InstanceNorm1d", (3,), {"affine": True, "track_running_stats": True}, (3, 6)),
+    ("InstanceNorm2d", (4,), {"affine": True, "momentum": 0.2, "track_running_stats": True},
+     (3, 4, 5, 5)),
+    ("InstanceNorm2d", (4,), {"affine": True, "bias": False}, (4, 5, 5)),
+    ("LayerNorm", ((5, 4),), {}, (3, 2, 5, 4)),
+    ("LayerNorm", (6,), {"eps": 1e-3, "bias": False}, (4, 6)),
+    ("LayerNorm", (6,), {"elementwise_affine": False}, (4, 3, 6)),
+    ("GroupNorm", (2, 6), {}, (3, 6, 4, 4)),
+    ("GroupNorm", (3, 6), {"affine": False, "eps": 1e-3}, (3, 6, 5)),
+]
+
+
+def _randomised(name, args, kwargs, seed):
+    """The layer with random affine parameters (the default ones/zeros would hide mix-ups)."""
+    layer = getattr(gg.nn, name)(*args, **kwargs)
+    for i, p in enumerate(layer.parameters()):
+        p.data[...] = arrays(seed * 10 + i, p.shape)[0]
+    return layer
+
+
+@pytest.mark.parametrize("name, args, kwargs, shape", NORM_MODULES)
+def test_norm_modules_match_torch_in_train_and_eval(name, args, kwargs, shape):
+    layer = _randomised(name, args, kwargs, 1)
+    twin = getattr(torch.nn, name)(*args, **kwargs)
+    assert repr(layer) == repr(twin)
+    # train (updates the running statistics), then eval (uses them): both compared, buffers too
+    check_module(layer, twin, arrays(2, shape))
+
+
+@pytest.mark.parametrize("name, args, kwargs, shape", [
+    case for case in NORM_MODULES if case[2].get("track_running_stats", "Batch" in case[0])])
+def test_running_statistics_equal_torchs_after_several_steps(name, args, kwargs, shape):
+    layer = _randomised(name, args, kwargs, 3)
+    twin = getattr(torch.nn, name)(*args, **kwargs)
+    copy_state_to_torch(layer, twin)
+    for step in range(5):
+        (x,) = arrays(10 + step, shape)
+        layer(gg.tensor(x * (step + 1) + step))       # shifting statistics, so the average moves
+        twin(torch.tensor(x * (step + 1) + step))
+    t_buffers = dict(twin.named_buffers())
+    for key, value in layer.named_buffers():
+        assert_close(value.data, t_buffers[key].numpy(), f"buffer {key}")
+    assert layer.running_var.dtype == np.float32
+    assert layer.num_batches_tracked.dtype == np.int64
+    expected_batches = 5 if name.startswith("Batch") else 0     # torch's instance norm never counts
+    assert int(layer.num_batches_tracked.item()) == expected_batches
+    layer.eval()
+    twin.eval()
+    (x,) = arrays(20, shape)
+    assert_close(layer(gg.tensor(x)).detach().numpy(), twin(torch.tensor(x)).detach().numpy(),
+                 "eval output with the running statistics")
+
+
+@pytest.mark.parametrize("name, args, kwargs, shape", NORM_MODULES[:1] + NORM_MODULES[3:4]
+                         + NORM_MODULES[7:8] + NORM_MODULES[9:10] + NORM_MODULES[12:13])
+def test_norm_modules_state_dict_round_trip(name, args, kwargs, shape):
+    def make(seed):
+        layer = _randomised(name, args, kwargs, seed)
+        layer.train()
+        with gg.no_grad():
+            for step in range(seed + 1):                   # running statistics differ too
+                layer(gg.tensor(arrays(30 + seed + step, shape)[0]))
+        return layer
+    check_state_dict_round_trip(make, arrays(40, shape))
+
+
+def test_batch_norm_default_parameters_and_buffers():
+    layer = gg.nn.BatchNorm2d(4)
+    assert [name for name, _ in layer.named_parameters()] == ["weight", "bias"]
+    assert [name for name, _ in layer.named_buffers()] == ["running_mean", "running_var",
+                                                           "num_batches_tracked"]
+    np.testing.assert_array_equal(layer.weight.data, np.ones(4, np.float32))
+    np.testing.assert_array_equal(layer.bias.data, np.zeros(4, np.float32))
+    np.testing.assert_array_equal(layer.running_var.data, np.ones(4, np.float32))
+    assert not layer.running_mean.requires_grad
+    layer(gg.randn(3, 4, 2, 2))
+    layer.reset_running_stats()
+    np.testing.assert_array_equal(layer.running_mean.data, np.zeros(4, np.float32))
+    assert int(layer.num_batches_tracked.item()) == 0
+
+
+def test_batch_norm_eval_without_running_stats_uses_the_batch():
+    layer = gg.nn.BatchNorm1d(3, track_running_stats=False).eval()
+    twin = torch.nn.BatchNorm1d(3, track_running_stats=False).eval()
+    check_module(layer, twin, arrays(50, (6, 3)), modes=("eval",))
+
+
+@pytest.mark.parametrize("layer, shape, message", [
+    (gg.nn.BatchNorm2d(16), (8, 1, 28, 28),
+     r"^BatchNorm2d\(16\): expected input of shape \(N, 16, H, W\), got \(8, 1, 28, 28\)$"),
+    (gg.nn.BatchNorm2d(16), (8, 16, 28),
+     r"BatchNorm2d\(16\): expected input of shape \(N, 16, H, W\), got \(8, 16, 28\)"),
+    (gg.nn.BatchNorm1d(3), (8, 4),
+     r"BatchNorm1d\(3\): expected input of shape \(N, 3\) or \(N, 3, L\), got \(8, 4\)"),
+    (gg.nn.InstanceNorm2d(3), (2, 4, 5, 5),
+     r"InstanceNorm2d\(3\): expected input of shape \(N, 3, H, W\) or \(3, H, W\), got "
+     r"\(2, 4, 5, 5\)"),
+    (gg.nn.InstanceNorm1d(3), (2, 3, 4, 5),
+     r"InstanceNorm1d\(3\): expected input of shape \(N, 3, L\) or \(3, L\)"),
+    (gg.nn.LayerNorm(4), (2, 5),
+     r"LayerNorm\(\(4,\)\): expected input of shape \(\*, 4\), got \(2, 5\)"),
+    (gg.nn.GroupNorm(2, 4), (2, 6, 3),
+     r"GroupNorm\(2, 4\): expected input of shape \(N, 4, \*\), got \(2, 6, 3\)"),
+])
+def test_norm_module_errors_name_the_layer(layer, shape, message):
+    with pytest.raises(RuntimeError, match=message):
+        layer(gg.randn(*shape))
+
+
+def test_group_norm_groups_must_divide_channels():
+    with pytest.raises(ValueError, match=r"GroupNorm: num_channels=6 must be divisible by "
+                                         r"num_groups=4"):
+        gg.nn.GroupNorm(4, 6)

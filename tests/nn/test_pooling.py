@@ -157,3 +157,55 @@ def test_max_pool_backward_array_agrees_with_backward(kwargs):
 def test_pool_errors_name_the_op_and_shapes(call, message):
     with pytest.raises((RuntimeError, ValueError), match=message):
         call()
+
+
+# --- the modules -------------------------------------------------------------------------------
+from harness import check_module  # noqa: E402
+
+POOL_MODULES = [
+    ("MaxPool2d", (2,), {}, (2, 3, 8, 8)),
+    ("MaxPool2d", (3,), {"stride": 2, "padding": 1, "dilation": 1, "ceil_mode": True},
+     (2, 3, 9, 7)),
+    ("MaxPool1d", (2,), {}, (4, 3, 9)),
+    ("MaxPool1d", (3, 1, 1), {}, (3, 9)),
+    ("AvgPool2d", (3,), {"stride": 2, "padding": 1, "count_include_pad": False},
+     (2, 3, 9, 7)),
+    ("AvgPool2d", (2,), {"ceil_mode": True, "divisor_override": 3}, (2, 3, 5, 5)),
+    ("AvgPool1d", (4,), {"stride": 2, "padding": 2, "ceil_mode": True}, (2, 3, 11)),
+    ("AdaptiveAvgPool2d", (1,), {}, (2, 3, 7, 7)),
+    ("AdaptiveAvgPool2d", ((None, 3),), {}, (2, 3, 7, 8)),
+    ("AdaptiveAvgPool1d", (4,), {}, (2, 3, 10)),
+]
+
+
+@pytest.mark.parametrize("name, args, kwargs, shape", POOL_MODULES)
+def test_pool_modules_match_torch_in_train_and_eval(name, args, kwargs, shape):
+    layer, twin = getattr(gg.nn, name)(*args, **kwargs), getattr(torch.nn, name)(*args, **kwargs)
+    assert repr(layer) == repr(twin)
+    assert list(layer.state_dict()) == []
+    check_module(layer, twin, arrays(12, shape))
+
+
+def test_max_pool_module_return_indices():
+    x = arrays(13, (2, 3, 7, 7))[0]
+    values, indices = gg.nn.MaxPool2d(3, 2, 1, return_indices=True)(gg.tensor(x))
+    t_values, t_indices = torch.nn.MaxPool2d(3, 2, 1, return_indices=True)(torch.tensor(x))
+    np.testing.assert_array_equal(values.numpy(), t_values.numpy())
+    np.testing.assert_array_equal(indices.numpy(), t_indices.numpy())
+
+
+@pytest.mark.parametrize("layer, shape, message", [
+    (gg.nn.MaxPool2d(2), (2, 3), r"^MaxPool2d\(kernel_size=2, stride=2, padding=0, dilation=1, "
+                                 r"ceil_mode=False\): expected input of shape \(N, C, H, W\) or "
+                                 r"\(C, H, W\), got \(2, 3\)$"),
+    (gg.nn.MaxPool1d(5), (2, 3, 4), r"MaxPool1d\(kernel_size=5, .*\): input of shape "
+                                    r"\(2, 3, 4\) is too small for kernel_size \(5,\)"),
+    (gg.nn.AvgPool2d(3, padding=2), (1, 1, 6, 6), r"AvgPool2d\(kernel_size=3, stride=3, "
+                                                  r"padding=2\): padding \(2, 2\) must be at "
+                                                  r"most half"),
+    (gg.nn.AdaptiveAvgPool1d(2), (1, 2, 3, 4), r"AdaptiveAvgPool1d\(output_size=2\): expected "
+                                               r"input of shape \(N, C, L\) or \(C, L\)"),
+])
+def test_pool_module_errors_name_the_layer(layer, shape, message):
+    with pytest.raises((RuntimeError, ValueError), match=message):
+        layer(gg.randn(*shape))

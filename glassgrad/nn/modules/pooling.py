@@ -1,6 +1,7 @@
 """Pooling layers: MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool1d/2d. No parameters; each is a
 thin layer over glassgrad.nn.functional.pooling, whose errors name the layer."""
 from ..functional.pooling import _adaptive_avg_poolnd, _avg_poolnd, _max_poolnd
+from ...ops.window import _tuple
 from .module import Module
 
 
@@ -49,20 +50,16 @@ class MaxPool2d(_MaxPoolNd):
     _dims = 2
 
 
-class AvgPool1d(Module):
-    """Mean over sliding windows of (N, C, L); zero padding counts unless
-    count_include_pad=False."""
-
-    _dims = 1
+class _AvgPoolNd(Module):
+    _dims = 2
 
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False,
-                 count_include_pad=True):
+                 count_include_pad=True, divisor_override=None):
         super().__init__()
         self.kernel_size = kernel_size
         self.stride = stride if stride is not None else kernel_size
         self.padding, self.ceil_mode = padding, ceil_mode
-        self.count_include_pad = count_include_pad
-        self.divisor_override = None
+        self.count_include_pad, self.divisor_override = count_include_pad, divisor_override
 
     def forward(self, input):
         return _avg_poolnd(f"{type(self).__name__}({self.extra_repr()})", self._dims, input,
@@ -73,7 +70,22 @@ class AvgPool1d(Module):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
-class AvgPool2d(AvgPool1d):
+class AvgPool1d(_AvgPoolNd):
+    """Mean over sliding windows of (N, C, L); zero padding counts unless
+    count_include_pad=False."""
+
+    _dims = 1
+
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False,
+                 count_include_pad=True):
+        # torch keeps AvgPool1d's sizes as 1-tuples (its repr shows them so)
+        one = _tuple(kernel_size, 1, "kernel_size", "AvgPool1d")
+        super().__init__(one, one if stride is None else _tuple(stride, 1, "stride", "AvgPool1d"),
+                         _tuple(padding, 1, "padding", "AvgPool1d"), ceil_mode,
+                         count_include_pad)
+
+
+class AvgPool2d(_AvgPoolNd):
     """Mean over sliding windows of (N, C, H, W) (or a sum divided by divisor_override).
 
     Example::
@@ -83,11 +95,6 @@ class AvgPool2d(AvgPool1d):
     """
 
     _dims = 2
-
-    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False,
-                 count_include_pad=True, divisor_override=None):
-        super().__init__(kernel_size, stride, padding, ceil_mode, count_include_pad)
-        self.divisor_override = divisor_override
 
 
 class AdaptiveAvgPool1d(Module):
