@@ -1,0 +1,30 @@
+"""The op table's records for glassgrad.nn's primitives (Function subclasses), in tests/op_db.py's
+record format; op_db.py appends `NN_OPS` to its table, so tests/test_ops.py checks them like every
+engine op (forward vs torch, float32 kept, first and second order vs finite differences and vs
+torch).
+
+nn is composite by default (conv = unfold + matmul, the norms = mean/rsqrt/...), so only the
+primitives nn adds for a measured reason are here:
+  - MaxPool (glassgrad/nn/functional/pooling.py): max_pool1d/max_pool2d, one pass per kernel tap.
+A helper adding a primitive appends its records at the end of NN_OPS.
+"""
+from glassgrad.nn import functional as nnF
+
+from op_db import DISTINCT, OpInfo, sample
+
+NN_OPS = [
+    OpInfo("max_pool2d", nnF.max_pool2d, "F.max_pool2d",
+           [sample((2, 3, 4, 4), kernel_size=2),                                # tiles
+            sample((1, 2, 5, 4), kernel_size=2),                                # ragged end
+            sample((1, 2, 5, 5), kernel_size=3, stride=2, padding=1),           # -inf padding
+            sample((1, 2, 5, 6), kernel_size=(2, 3), stride=(1, 2), padding=(1, 1),
+                   dilation=(2, 1), ceil_mode=True),
+            sample((2, 4, 4), kernel_size=2, stride=1)],                        # unbatched
+           domain=DISTINCT, piecewise_linear=True,
+           note="DISTINCT: no ties, so the first-maximum rule is not what is being tested"),
+    OpInfo("max_pool1d", nnF.max_pool1d, "F.max_pool1d",
+           [sample((2, 3, 8), kernel_size=2),
+            sample((1, 2, 9), kernel_size=3, stride=2, padding=1, ceil_mode=True),
+            sample((1, 2, 9), kernel_size=2, stride=3, dilation=2)],            # gaps
+           domain=DISTINCT, piecewise_linear=True),
+]
