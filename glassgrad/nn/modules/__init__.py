@@ -1,5 +1,13 @@
 """Module classes (torch.nn's layer names), re-exported by glassgrad.nn."""
 from .module import Module, RemovableHandle
+from .container import ModuleDict, ModuleList, Sequential
+from .linear import Identity, Linear
+from .flatten import Flatten, Unflatten
+from .activation import (ELU, GELU, LeakyReLU, LogSoftmax, ReLU, Sigmoid, SiLU, Softmax,
+                         Softplus, Tanh)
+from .loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
+from .dropout import Dropout
+from .sparse import Embedding
 from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d
 from .pooling import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, MaxPool1d,
                       MaxPool2d)

@@ -1,0 +1,4 @@
+"""glassgrad.nn.utils: gradient clipping, parameter/vector conversion, L1/L2 penalties."""
+from .clip_grad import clip_grad_norm_, clip_grad_value_
+from .convert_parameters import parameters_to_vector, vector_to_parameters
+from .regularization import l1_penalty, l2_penalty
