@@ -23,6 +23,7 @@ from .ops import (abs, add, allclose, amax, amin, argmax, argmin, broadcast_to, 
                   sqrt, square, squeeze, stack, std, sub, sum, tanh, transpose, unsqueeze, var,
                   where)
 from . import data
+from . import optim
 from . import nn
 
 __version__ = "0.1.0"
