@@ -44,6 +44,7 @@ class Function:
 
     # Class-level defaults, so that building a node sets only what it needs.
     save_output = False        # set True to keep the output's array for backward (ctx.output)
+    returns_float64 = False    # True for an op asked for float64 (a cast): its output is kept
     # Optional: the same backward rule on numpy arrays, `backward_array(ctx, grad_array)`,
     # which the engine uses when no graph of the gradient is needed (create_graph=False).
     # `backward` stays the definition; the op table checks that the two agree.
@@ -84,7 +85,7 @@ class Function:
             raise RuntimeError(f"{cls.__name__}: inputs of shapes {shapes}: {error}") from None
         if type(out) is not np.ndarray:
             out = np.asarray(out)
-        if out.dtype is _float64 and not _has_float64(arrays):
+        if out.dtype is _float64 and not cls.returns_float64 and not _has_float64(arrays):
             # An int tensor mixed with a Python float, or a mean over ints: numpy answers in
             # float64, torch in the default float32. Keep float32 end to end.
             out = out.astype(_float32)

@@ -281,6 +281,8 @@ class Clamp(Function):
 class Cast(Function):
     """Change the dtype. Backward casts the gradient back to the input's dtype."""
 
+    returns_float64 = True     # a cast to float64 is asked for: apply must not narrow it
+
     @staticmethod
     def forward(ctx, a, dtype):
         ctx.in_dtype = a.dtype
