@@ -27,13 +27,20 @@ def test_train_in_process_loss_falls_and_accuracy_is_high(capsys):
     assert accuracy >= 95.0
 
 
-def test_train_moons_and_options(capsys):
-    assert cli.main(["train", "--dataset", "moons", "--epochs", "8", "--lr", "0.05",
-                     "--batch-size", "16", "--hidden", "8", "--seed", "3"]) == 0
+def test_train_moons_sgd_and_options(capsys):
+    assert cli.main(["train", "--dataset", "moons", "--epochs", "8", "--optimizer", "sgd",
+                     "--lr", "0.05", "--momentum", "0.8", "--batch-size", "16", "--hidden", "8",
+                     "--seed", "3"]) == 0
     out = capsys.readouterr().out
-    assert "MLP 2-8-8-2 (114 parameters)" in out and "lr=0.05" in out and "batch 16" in out
+    assert "MLP 2-8-8-2 (114 parameters)" in out and "batch 16" in out
+    assert "SGD lr=0.05 momentum=0.8" in out
     losses = _losses(out)
     assert len(losses) == 8 and losses[-1] < losses[0]
+
+
+def test_train_default_optimizer_is_adam(capsys):
+    assert cli.main(["train", "--epochs", "1"]) == 0
+    assert "Adam lr=0.01," in capsys.readouterr().out
 
 
 def test_fit_demo_is_deterministic_per_seed_and_float32():
@@ -43,7 +50,7 @@ def test_fit_demo_is_deterministic_per_seed_and_float32():
     c = cli.fit_demo(epochs=3, seed=2, log=quiet)
     assert a["losses"] == b["losses"]
     assert a["losses"] != c["losses"]
-    for name, p in a["params"].items():
+    for name, p in a["model"].named_parameters():
         assert p.dtype == np.float32, name
         assert p.grad.dtype == np.float32, name
 
@@ -70,6 +77,7 @@ def test_generated_data_sets():
     (["train", "--epochs", "0"], r"--epochs must be greater than 0, got 0"),
     (["train", "--lr", "abc"], r"--lr expects a number \(float\), got 'abc'"),
     (["train", "--dataset", "mnist"], r"invalid choice: 'mnist'"),
+    (["train", "--optimizer", "lbfgs"], r"invalid choice: 'lbfgs'"),
     ([], r"the following arguments are required: command"),
     (["nonsense"], r"invalid choice: 'nonsense'"),
 ])
@@ -94,9 +102,11 @@ def test_help_lists_the_subcommands(capsys):
         assert option in out
 
 
-def test_fit_demo_rejects_unknown_dataset():
+def test_fit_demo_rejects_unknown_dataset_and_optimizer():
     with pytest.raises(ValueError, match=r"train: dataset must be one of spirals, moons, got 'x'"):
         cli.fit_demo(epochs=1, dataset="x", log=lambda line: None)
+    with pytest.raises(ValueError, match=r"train: optimizer must be one of adam, sgd, got 'y'"):
+        cli.fit_demo(epochs=1, optimizer="y", log=lambda line: None)
 
 
 def test_python_dash_m_glassgrad_train():
