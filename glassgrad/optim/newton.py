@@ -23,7 +23,7 @@ class Newton(Optimizer):
     On a quadratic f = ½ θᵀAθ - bᵀθ with A positive definite, one pure Newton step lands on the
     minimum A⁻¹b. Far from a minimum H may be indefinite and d an ascent direction; two
     remedies, which can be combined:
-      - adaptive_damping (Levenberg-Marquardt): try the step; if f decreased, accept it and
+      - adaptive_damping (Levenberg-Marquardt): try the step; if f did not rise, accept it and
         shrink λ (λ ← λ·damping_decrease, trusting the quadratic model more); if not, or if
         H + λI is not positive definite, reject it, grow λ (λ ← max(λ·damping_increase,
         min_damping)) and solve again. Large λ turns the step into gradient descent with step
@@ -157,7 +157,7 @@ class Newton(Optimizer):
                 lam = max(lam * group["damping_increase"], group["min_damping"])
                 continue
             x = x0 + self._step_length(f, f0, x0, g, d, group) * d
-            if f(x) < f0:
+            if f(x) <= f0:              # "<=": at a minimum, d = 0 leaves f equal
                 return x, lam * group["damping_decrease"]
             lam = max(lam * group["damping_increase"], group["min_damping"])
         return x0, lam                  # no λ gave a decrease: stay (at a minimum, or stuck)
