@@ -9,7 +9,7 @@ import numpy as np
 
 import glassgrad as gg
 
-from harness import RTOL, ATOL, arrays, assert_close  # noqa: F401  (re-exported)
+from harness import ATOL, RTOL, arrays, assert_close  # noqa: F401  (re-exported)
 
 
 def compare_with_torch(gg_fn, torch_fn, inputs, kwargs=None, grads=None, seed=0, rtol=RTOL,

@@ -6,9 +6,10 @@ import pytest
 
 import glassgrad as gg
 from glassgrad.autograd.gradcheck import gradcheck, gradgradcheck
-from glassgrad.nn.functional.conv import conv1d, conv2d, conv_transpose1d, conv_transpose2d
+from glassgrad.nn.functional import conv1d, conv2d, conv_transpose1d, conv_transpose2d
 
 from conv_harness import arrays, compare_with_torch, double
+from harness import check_module, check_state_dict_round_trip
 
 torch = pytest.importorskip("torch")
 TF = torch.nn.functional
@@ -146,7 +147,6 @@ def test_conv_errors_name_the_op_and_shapes(call, message):
 
 
 # --- the modules -------------------------------------------------------------------------------
-from harness import check_module, check_state_dict_round_trip  # noqa: E402
 
 CONV_MODULES = [
     # (class name, args, kwargs, input shape)
@@ -213,16 +213,16 @@ def test_conv_default_init_is_torchs_uniform_one_over_sqrt_fan_in(name, args):
 
 @pytest.mark.parametrize("make, x_shape, message", [
     (lambda: gg.nn.Conv2d(3, 16, 3), (8, 1, 28, 28),
-     r"^Conv2d\(3, 16, kernel_size=\(3, 3\)\): expected input of shape \(N, 3, H, W\), got "
-     r"\(8, 1, 28, 28\)$"),
+     (r"^Conv2d\(3, 16, kernel_size=\(3, 3\)\): expected input of shape \(N, 3, H, W\), got "
+      r"\(8, 1, 28, 28\)$")),
     (lambda: gg.nn.Conv2d(3, 16, 3), (8, 28, 28),
      r"Conv2d\(3, 16, kernel_size=\(3, 3\)\): expected input of shape \(N, 3, H, W\)"),
     (lambda: gg.nn.Conv1d(2, 4, 3), (8, 2, 5, 5),
-     r"Conv1d\(2, 4, kernel_size=\(3,\)\): expected input of shape \(N, 2, L\), got "
-     r"\(8, 2, 5, 5\)"),
+     (r"Conv1d\(2, 4, kernel_size=\(3,\)\): expected input of shape \(N, 2, L\), got "
+      r"\(8, 2, 5, 5\)")),
     (lambda: gg.nn.Conv2d(1, 4, 5), (2, 1, 4, 9),
-     r"Conv2d\(1, 4, kernel_size=\(5, 5\)\): the kernel spans 5 along H .* padded input is "
-     r"only 4"),
+     (r"Conv2d\(1, 4, kernel_size=\(5, 5\)\): the kernel spans 5 along H .* padded input is "
+      r"only 4")),
     (lambda: gg.nn.Conv2d(1, 4, 3, padding=1, padding_mode="reflect"), (2, 3, 4, 4),
      r"Conv2d\(1, 4, kernel_size=\(3, 3\)\): expected input of shape \(N, 1, H, W\)"),
     (lambda: gg.nn.ConvTranspose2d(3, 4, 3), (2, 4, 4, 4),

@@ -6,10 +6,10 @@ import pytest
 
 import glassgrad as gg
 from glassgrad.autograd.gradcheck import gradcheck, gradgradcheck
-from glassgrad.nn.functional.normalization import (batch_norm, group_norm, instance_norm,
-                                                   layer_norm)
+from glassgrad.nn.functional import batch_norm, group_norm, instance_norm, layer_norm
 
 from conv_harness import arrays, assert_close, compare_with_torch, double
+from harness import check_module, check_state_dict_round_trip, copy_state_to_torch
 
 torch = pytest.importorskip("torch")
 TF = torch.nn.functional
@@ -108,8 +108,8 @@ def test_batch_norm_eval_second_derivative():
 
 @pytest.mark.parametrize("call, message", [
     (lambda: batch_norm(gg.randn(1, 3), None, None, training=True),
-     r"batch_norm: expected more than 1 value per channel when training, got input of shape "
-     r"\(1, 3\)"),
+     (r"batch_norm: expected more than 1 value per channel when training, got input of shape "
+      r"\(1, 3\)")),
     (lambda: batch_norm(gg.randn(4), None, None, training=True),
      r"batch_norm: expected input with at least 2 dimensions \(N, C, ...\), got shape \(4,\)"),
     (lambda: batch_norm(gg.randn(4, 3), gg.zeros(4), gg.ones(4)),
@@ -131,7 +131,6 @@ def test_norm_errors_name_the_op_and_shapes(call, message):
 
 
 # --- the modules -------------------------------------------------------------------------------
-from harness import check_module, check_state_dict_round_trip, copy_state_to_torch  # noqa: E402
 
 NORM_MODULES = [
     ("BatchNorm1d", (3,), {}, (5, 3)),
@@ -235,8 +234,8 @@ def test_batch_norm_eval_without_running_stats_uses_the_batch():
     (gg.nn.BatchNorm1d(3), (8, 4),
      r"BatchNorm1d\(3\): expected input of shape \(N, 3\) or \(N, 3, L\), got \(8, 4\)"),
     (gg.nn.InstanceNorm2d(3), (2, 4, 5, 5),
-     r"InstanceNorm2d\(3\): expected input of shape \(N, 3, H, W\) or \(3, H, W\), got "
-     r"\(2, 4, 5, 5\)"),
+     (r"InstanceNorm2d\(3\): expected input of shape \(N, 3, H, W\) or \(3, H, W\), got "
+      r"\(2, 4, 5, 5\)")),
     (gg.nn.InstanceNorm1d(3), (2, 3, 4, 5),
      r"InstanceNorm1d\(3\): expected input of shape \(N, 3, L\) or \(3, L\)"),
     (gg.nn.LayerNorm(4), (2, 5),

@@ -9,9 +9,9 @@ average pooling's is spread evenly. All are compositions of ops, so differentiab
 """
 import numpy as np
 
+from ...autograd.function import Function
 from ...ops.linalg import matmul
 from ...ops.movement import pad as _pad
-from ...autograd.function import Function
 from ...ops.window import _tuple, fold, unfold
 from ...tensor import Tensor
 
