@@ -1,7 +1,7 @@
 """Pooling layers: MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool1d/2d. No parameters; each is a
 thin layer over glassgrad.nn.functional.pooling, whose errors name the layer."""
-from ..functional.pooling import _adaptive_avg_poolnd, _avg_poolnd, _max_poolnd
 from ...ops.window import _tuple
+from ..functional.pooling import _adaptive_avg_poolnd, _avg_poolnd, _max_poolnd
 from .module import Module
 
 
