@@ -25,8 +25,8 @@ class Tensor:
         self.grad_fn = _grad_fn
         self._hooks = None
         if requires_grad and _grad_fn is None and data.dtype.kind not in "fc":
-            raise RuntimeError(f"only floating-point tensors can require gradients; "
-                               f"got dtype {data.dtype} (shape {data.shape})")
+            raise RuntimeError(f"requires_grad=True: only floating-point tensors can require "
+                               f"gradients; got dtype {data.dtype} (shape {data.shape})")
 
     # --- what a tensor is -----------------------------------------------------------------
     @property
@@ -139,8 +139,8 @@ class Tensor:
             raise RuntimeError("requires_grad_(False) is only allowed on leaf tensors; "
                                "use detach() on a tensor computed by an op")
         if requires_grad and self.data.dtype.kind not in "fc":
-            raise RuntimeError(f"only floating-point tensors can require gradients; "
-                               f"got dtype {self.data.dtype} (shape {self.shape})")
+            raise RuntimeError(f"requires_grad_(): only floating-point tensors can require "
+                               f"gradients; got dtype {self.data.dtype} (shape {self.shape})")
         self.requires_grad = requires_grad
         return self
 
@@ -189,7 +189,11 @@ class Tensor:
     def copy_(self, src):
         self._check_inplace("copy_")
         src = src.data if isinstance(src, Tensor) else np.asarray(src)
-        if np.broadcast_shapes(src.shape, self.shape) != self.shape:
+        try:
+            fits = np.broadcast_shapes(src.shape, self.shape) == self.shape
+        except ValueError:
+            fits = False
+        if not fits:
             raise RuntimeError(f"copy_: source of shape {src.shape} does not broadcast to the "
                                f"destination's shape {self.shape}")
         self.data[...] = src
@@ -380,7 +384,9 @@ def _as_array(data):
     if isinstance(data, Tensor):
         return data.data
     array = np.asarray(data)
-    if array.dtype == np.float64 and not isinstance(data, np.ndarray):
+    # A numpy float64 scalar (what numpy returns for 0-d arithmetic) keeps its dtype, as an
+    # array does; only Python floats and lists become float32.
+    if array.dtype == np.float64 and not isinstance(data, (np.ndarray, np.generic)):
         array = array.astype(np.float32)
     return array
 
