@@ -163,7 +163,7 @@ def _call_backward(node, g, fast):
             input_grads = node.backward(node, Tensor(g))
             if type(input_grads) is not tuple:
                 input_grads = (input_grads,)
-            return tuple(x.data if isinstance(x, Tensor) else x for x in input_grads)
+            input_grads = tuple(x.data if isinstance(x, Tensor) else x for x in input_grads)
     else:
         input_grads = node.backward(node, g)
     if type(input_grads) is not tuple:
