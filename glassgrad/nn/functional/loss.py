@@ -33,8 +33,8 @@ def _reduce(loss, reduction):
 def _same_shape(name, input, target):
     """Regression losses broadcast like torch, but warn: (N, 1) vs (N,) is a classic bug."""
     if tuple(input.shape) != tuple(np.shape(_data(target))):
-        warnings.warn(f"{name}: using a target size ({tuple(np.shape(_data(target)))}) that is "
-                      f"different to the input size ({tuple(input.shape)}). This will likely "
+        warnings.warn(f"{name}: using a target size {tuple(np.shape(_data(target)))} that is "
+                      f"different to the input size {tuple(input.shape)}. This will likely "
                       "lead to incorrect results due to broadcasting. Please ensure they have "
                       "the same size.", stacklevel=3)
 

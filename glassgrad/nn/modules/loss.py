@@ -13,9 +13,6 @@ class _Loss(Module):
         F._check_reduction(type(self).__name__, reduction)
         self.reduction = reduction
 
-    def extra_repr(self):
-        return f"reduction={self.reduction!r}" if self.reduction != "mean" else ""
-
 
 class _WeightedLoss(_Loss):
     def __init__(self, weight=None, reduction="mean"):

@@ -50,8 +50,9 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
                            "anyway, set `error_if_nonfinite=False`")
     coef = max_norm / (total + 1e-6)
     if coef < 1.0:
-        for g in grads:
-            g.data *= g.data.dtype.type(coef)
+        with np.errstate(invalid="ignore"):      # an infinite norm: inf·0 = NaN, as in torch
+            for g in grads:
+                g.data *= g.data.dtype.type(coef)
     return Tensor(np.asarray(total, dtype=grads[0].data.dtype))
 
 
