@@ -1,0 +1,17 @@
+"""Training in practice: `fit` and `evaluate`, metrics with confidence intervals, safe
+checkpoints, callbacks (early stopping, best model) and plots of the training curves.
+
+    from glassgrad.train import fit, evaluate, EarlyStopping
+    history = fit(model, train_loader, nn.CrossEntropyLoss(), optimizer, epochs=20,
+                  val_loader=val_loader, callbacks=[EarlyStopping(patience=3)])
+    print(evaluate(model, test_loader, ["accuracy", "f1"]))
+"""
+from . import checkpoint, metrics
+from .callbacks import BestCheckpoint, EarlyStopping
+from .checkpoint import CheckpointError
+from .loop import Evaluation, TrainingState, evaluate, fit
+from .metrics import Score
+from .plots import plot_history
+
+__all__ = ["BestCheckpoint", "CheckpointError", "EarlyStopping", "Evaluation", "Score",
+           "TrainingState", "checkpoint", "evaluate", "fit", "metrics", "plot_history"]

@@ -1,0 +1,254 @@
+"""Safe checkpoints: a model's, an optimiser's and a scheduler's state in one `.npz` file.
+
+The file is an ordinary numpy `.npz` archive: every array (weights, Adam's moments, ...) is an
+entry named by where it came from ("model.0.weight", "optimizer.state.0.exp_avg"), and one
+more entry, "__checkpoint__", holds a JSON string with the structure (the nested dicts, lists,
+numbers of the state dicts, each array replaced by a reference to its entry), your metadata and
+the versions that wrote it. So it opens with `np.load` alone, and reading it never unpickles or
+runs anything (`allow_pickle=False`).
+
+Saving writes a temporary file in the same folder, flushes it to disk, then renames it over the
+target with `os.replace` (atomic on POSIX and Windows): a crash mid-save leaves the previous
+checkpoint intact.
+
+    save("run.npz", model, optimizer, metadata={"epoch": 12})
+    info = load("run.npz", model, optimizer)      # info["metadata"]["epoch"] == 12
+"""
+import datetime
+import json
+import os
+import platform
+import tempfile
+import zipfile
+
+import numpy as np
+
+from ..tensor import Tensor
+
+FORMAT = "glassgrad-checkpoint"
+VERSION = 1
+META_KEY = "__checkpoint__"
+_MARKERS = ("__tensor__", "__ndarray__", "__scalar__", "__tuple__", "__items__")
+
+
+class CheckpointError(ValueError):
+    """A file that is not a glassgrad checkpoint, or a truncated or corrupt one."""
+
+
+# --- encoding: nested state -> JSON-able structure plus arrays ---------------------------------
+class _Encoder:
+    """Walks a state tree; arrays go to `self.arrays` under path-derived names."""
+
+    def __init__(self):
+        self.arrays = {}
+
+    def _entry(self, path, array):
+        name = path
+        counter = 1
+        while name in self.arrays or name == META_KEY:
+            counter += 1
+            name = f"{path}~{counter}"
+        self.arrays[name] = np.ascontiguousarray(array)
+        return name
+
+    def encode(self, value, path):
+        if isinstance(value, Tensor):
+            return {"__tensor__": self._entry(path, value.data)}
+        if isinstance(value, np.ndarray):
+            if value.dtype.kind not in "biufc":
+                raise TypeError(f"checkpoint.save: cannot store {path}: an array of dtype "
+                                f"{value.dtype} (numbers and booleans only, so no pickle)")
+            return {"__ndarray__": self._entry(path, value)}
+        if isinstance(value, np.generic):
+            return {"__scalar__": self._entry(path, np.asarray(value))}
+        if value is None or isinstance(value, (bool, str)):
+            return value
+        if isinstance(value, int):
+            return value
+        if isinstance(value, float):
+            return value             # json writes repr(float), which reads back bit for bit
+        if isinstance(value, tuple):
+            return {"__tuple__": [self.encode(v, f"{path}.{i}") for i, v in enumerate(value)]}
+        if isinstance(value, list):
+            return [self.encode(v, f"{path}.{i}") for i, v in enumerate(value)]
+        if isinstance(value, dict):
+            plain = all(isinstance(k, str) and not k.startswith("__") for k in value)
+            if plain:
+                return {k: self.encode(v, f"{path}.{k}") for k, v in value.items()}
+            # Integer keys (an optimiser's state by parameter index) or keys that look like
+            # our markers: keep them exactly as a list of [key, value] pairs.
+            items = []
+            for k, v in value.items():
+                if not isinstance(k, (str, int, float, bool)) and k is not None:
+                    raise TypeError(f"checkpoint.save: cannot store {path}: a dict key of type "
+                                    f"{type(k).__name__} ({k!r})")
+                items.append([k, self.encode(v, f"{path}.{k}")])
+            return {"__items__": items}
+        raise TypeError(f"checkpoint.save: cannot store {path} of type {type(value).__name__}: "
+                        "a checkpoint holds tensors, arrays, numbers, strings, booleans, None, "
+                        "and lists, tuples and dicts of these")
+
+
+def _decode(value, arrays):
+    if isinstance(value, list):
+        return [_decode(v, arrays) for v in value]
+    if not isinstance(value, dict):
+        return value
+    if len(value) == 1:
+        (key, inner), = value.items()
+        if key == "__tensor__":
+            return Tensor(arrays[inner])
+        if key == "__ndarray__":
+            return arrays[inner]
+        if key == "__scalar__":
+            return arrays[inner][()]                        # a numpy scalar of its dtype
+        if key == "__tuple__":
+            return tuple(_decode(v, arrays) for v in inner)
+        if key == "__items__":
+            return {k: _decode(v, arrays) for k, v in inner}
+    return {k: _decode(v, arrays) for k, v in value.items()}
+
+
+# --- saving --------------------------------------------------------------------------------
+def _versions():
+    from .. import __version__
+    return {"glassgrad": __version__, "numpy": np.__version__,
+            "python": platform.python_version()}
+
+
+def save(path, model=None, optimizer=None, scheduler=None, metadata=None):
+    """Write the state of whatever is given to `path` (one .npz file); returns the path.
+
+    Args:
+        model: a Module (its state_dict: parameters and persistent buffers).
+        optimizer: an Optimizer (its state_dict, torch's format: step counts, moments, groups).
+        scheduler: a learning-rate scheduler (its state_dict).
+        metadata: a dict of your own (epoch, scores, hyper-parameters); JSON-able values,
+            tensors and arrays.
+    The previous file at `path`, if any, is replaced only once the new one is completely
+    written.
+    """
+    path = os.fspath(path)
+    encoder = _Encoder()
+    structure = {"format": FORMAT, "version": VERSION, "versions": _versions(),
+                 "created": datetime.datetime.now(datetime.timezone.utc).isoformat()}
+    parts = (("model", model), ("optimizer", optimizer), ("scheduler", scheduler))
+    for name, owner in parts:
+        if owner is not None:
+            if not hasattr(owner, "state_dict"):
+                raise TypeError(f"checkpoint.save: {name} must have a state_dict() method, got "
+                                f"{type(owner).__name__}")
+            state = owner.state_dict()
+            if name == "model":
+                state = dict(state)
+            structure[name] = encoder.encode(state, name)
+            structure[name + "_class"] = type(owner).__name__
+    structure["metadata"] = encoder.encode({} if metadata is None else metadata, "metadata")
+    text = json.dumps(structure)
+    entries = dict(encoder.arrays)
+    entries[META_KEY] = np.array(text)
+    _atomic_write(path, entries)
+    return path
+
+
+def _atomic_write(path, entries):
+    """Write entries to a temporary file beside `path`, fsync it, then rename it over `path`."""
+    folder = os.path.dirname(os.path.abspath(path))
+    handle, temporary = tempfile.mkstemp(prefix=os.path.basename(path) + ".", suffix=".tmp",
+                                         dir=folder)
+    try:
+        with os.fdopen(handle, "wb") as f:
+            _write_npz(f, entries)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.remove(temporary)
+        raise
+
+
+def _write_npz(f, entries):
+    """The writer (its own function so that a test can make it fail midway)."""
+    np.savez(f, **entries)
+
+
+# --- loading -------------------------------------------------------------------------------
+def read(path):
+    """The checkpoint at `path` as a dict: "model", "optimizer", "scheduler" (state dicts, or
+    None), "metadata", "versions", "created" and the class names; nothing is applied.
+
+    Raises FileNotFoundError for a missing file and CheckpointError for a file that is not a
+    glassgrad checkpoint or is truncated or corrupt.
+    """
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"checkpoint.load: no checkpoint at {path!r} (file not found)")
+    with open(path, "rb") as f:
+        head = f.read(4)
+    size = os.path.getsize(path)
+    if head != b"PK\x03\x04":
+        raise CheckpointError(f"checkpoint.load: {path!r} is not a glassgrad checkpoint: not a "
+                              f".npz (zip) archive ({size} bytes, starting {head!r})")
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            names = list(archive.files)
+            if META_KEY not in names:
+                raise CheckpointError(
+                    f"checkpoint.load: {path!r} is a .npz archive but not a glassgrad "
+                    f"checkpoint: it has no {META_KEY!r} entry (entries: "
+                    f"{', '.join(names[:5])}{', ...' if len(names) > 5 else ''})")
+            arrays = {name: archive[name] for name in names}      # reads (and CRC-checks) all
+    except CheckpointError:
+        raise
+    except (zipfile.BadZipFile, EOFError, ValueError, OSError, KeyError) as error:
+        raise CheckpointError(f"checkpoint.load: {path!r} is truncated or corrupt ({size} bytes; "
+                              f"{type(error).__name__}: {error})") from None
+    try:
+        structure = json.loads(str(arrays.pop(META_KEY)))
+    except (json.JSONDecodeError, TypeError) as error:
+        raise CheckpointError(f"checkpoint.load: {path!r}: its {META_KEY!r} entry is not valid "
+                              f"JSON ({error})") from None
+    if not isinstance(structure, dict) or structure.get("format") != FORMAT:
+        raise CheckpointError(f"checkpoint.load: {path!r} is not a glassgrad checkpoint (format "
+                              f"{structure.get('format') if isinstance(structure, dict) else None!r}"
+                              f", expected {FORMAT!r})")
+    if structure.get("version", 0) > VERSION:
+        raise CheckpointError(f"checkpoint.load: {path!r} was written by a newer glassgrad "
+                              f"(checkpoint format {structure['version']}, this glassgrad reads "
+                              f"up to {VERSION}); versions: {structure.get('versions')}")
+    try:
+        result = {key: _decode(structure.get(key), arrays)
+                  for key in ("model", "optimizer", "scheduler", "metadata")}
+    except KeyError as error:
+        raise CheckpointError(f"checkpoint.load: {path!r} refers to an array {error} that it "
+                              "does not hold (corrupt)") from None
+    for key in ("versions", "created", "model_class", "optimizer_class", "scheduler_class"):
+        result[key] = structure.get(key)
+    return result
+
+
+def load(path, model=None, optimizer=None, scheduler=None, strict=True):
+    """Read the checkpoint at `path` and load its states into what is given.
+
+    Each given object must have been saved in the checkpoint (a clear error otherwise);
+    `strict` goes to the model's load_state_dict. Returns what `read` returns (metadata,
+    versions, the raw state dicts), so `load(path)` alone just reads.
+    """
+    checkpoint = read(path)
+    for name, owner in (("model", model), ("optimizer", optimizer), ("scheduler", scheduler)):
+        if owner is None:
+            continue
+        state = checkpoint[name]
+        if state is None:
+            saved = [k for k in ("model", "optimizer", "scheduler") if checkpoint[k] is not None]
+            raise CheckpointError(f"checkpoint.load: {os.fspath(path)!r} holds no {name} state "
+                                  f"(it holds: {', '.join(saved) or 'metadata only'})")
+        if name == "model":
+            owner.load_state_dict(state, strict=strict)
+        else:
+            owner.load_state_dict(state)
+    return checkpoint
+
+
+__all__ = ["CheckpointError", "FORMAT", "VERSION", "load", "read", "save"]
