@@ -48,7 +48,7 @@ class _Encoder:
         while name in self.arrays or name == META_KEY:
             counter += 1
             name = f"{path}~{counter}"
-        self.arrays[name] = np.ascontiguousarray(array)
+        self.arrays[name] = np.asarray(array)
         return name
 
     def encode(self, value, path):
