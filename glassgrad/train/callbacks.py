@@ -59,7 +59,8 @@ class _Monitor:
 
 
 class EarlyStopping(_Monitor):
-    """Stop when `monitor` has not improved by more than `min_delta` for `patience` epochs.
+    """Stop when `monitor` has not improved by more than `min_delta` for `patience` epochs
+    in a row (Keras's rule: with patience 2, best at epoch 3, it stops after epoch 5).
 
     Args:
         monitor: the history key to watch, e.g. "val_loss" or "val_accuracy".
@@ -84,7 +85,7 @@ class EarlyStopping(_Monitor):
             self.best, self.best_epoch, self.wait = value, state.epoch, 0
             return
         self.wait += 1
-        if self.wait > self.patience:
+        if self.wait >= self.patience:
             self.stopped_epoch = state.epoch
             state.stop = True
             state.log(f"early stopping at epoch {state.epoch}: {self.monitor} has not improved "

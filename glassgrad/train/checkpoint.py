@@ -251,4 +251,4 @@ def load(path, model=None, optimizer=None, scheduler=None, strict=True):
     return checkpoint
 
 
-__all__ = ["CheckpointError", "FORMAT", "VERSION", "load", "read", "save"]
+__all__ = ["FORMAT", "VERSION", "CheckpointError", "load", "read", "save"]

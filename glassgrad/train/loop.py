@@ -159,7 +159,13 @@ def evaluate(model, loader, metrics=None, loss_fn=None, ci=True, confidence=0.95
 
 # --- training --------------------------------------------------------------------------------
 def _is_plateau(scheduler):
-    return type(scheduler).__name__ == "ReduceLROnPlateau"
+    from ..optim.lr_scheduler import ReduceLROnPlateau
+    return isinstance(scheduler, ReduceLROnPlateau)
+
+
+def _per_batch(scheduler):
+    from ..optim.lr_scheduler import OneCycleLR
+    return isinstance(scheduler, OneCycleLR)
 
 
 def _progress_bar(loader, epoch, epochs, enabled):
@@ -218,7 +224,7 @@ def fit(model, train_loader, loss_fn, optimizer, epochs, val_loader=None, metric
     names = [metrics_module.get_metric(m)[0] for m in metrics]
     monitor = monitor or ("val_loss" if val_loader is not None else "loss")
     if scheduler_interval is None:
-        scheduler_interval = "batch" if type(scheduler).__name__ == "OneCycleLR" else "epoch"
+        scheduler_interval = "batch" if _per_batch(scheduler) else "epoch"
     if scheduler_interval not in ("epoch", "batch"):
         raise ValueError(f"fit: scheduler_interval must be 'epoch' or 'batch', got "
                          f"{scheduler_interval!r}")

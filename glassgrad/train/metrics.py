@@ -37,7 +37,7 @@ class Score:
     so a training loop can monitor it. `low`/`high` are None when no interval was computed.
     """
 
-    __slots__ = ("name", "value", "low", "high", "n", "confidence", "method")
+    __slots__ = ("confidence", "high", "low", "method", "n", "name", "value")
 
     def __init__(self, name, value, low=None, high=None, n=None, confidence=CONFIDENCE,
                  method=None):

@@ -3,6 +3,7 @@ metadata), no pickle, an atomic save that a crash midway cannot break, and clear
 missing, truncated or foreign file."""
 import json
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -127,7 +128,7 @@ def test_save_refuses_what_it_cannot_store_without_pickle(tmp_path):
 def test_a_crash_midway_keeps_the_previous_checkpoint(tmp_path, monkeypatch):
     model = make_model()
     path = checkpoint.save(tmp_path / "run.npz", model, metadata={"epoch": 1})
-    before = open(path, "rb").read()
+    before = Path(path).read_bytes()
 
     def failing_writer(f, entries):
         f.write(b"PK\x03\x04 half a zip file")            # some bytes reach the disk, then
@@ -138,7 +139,7 @@ def test_a_crash_midway_keeps_the_previous_checkpoint(tmp_path, monkeypatch):
         model[0].weight.data[...] = 0.0
     with pytest.raises(OSError, match="disk full"):
         checkpoint.save(path, model, metadata={"epoch": 2})
-    assert open(path, "rb").read() == before
+    assert Path(path).read_bytes() == before
     assert os.listdir(tmp_path) == ["run.npz"]               # no temporary file left behind
     monkeypatch.undo()
     restored = make_model(seed=5)
@@ -155,18 +156,17 @@ def test_missing_file(tmp_path):
 @pytest.mark.parametrize("keep", [0.5, 0.9, 0.99])
 def test_truncated_file(tmp_path, keep):
     path = checkpoint.save(tmp_path / "run.npz", make_model())
-    data = open(path, "rb").read()
-    with open(path, "wb") as f:
-        f.write(data[:int(len(data) * keep)])
+    data = Path(path).read_bytes()
+    Path(path).write_bytes(data[:int(len(data) * keep)])
     with pytest.raises(CheckpointError, match=r"run.npz' is truncated or corrupt"):
         checkpoint.load(path, make_model())
 
 
 def test_corrupt_bytes_are_caught_by_the_crc(tmp_path):
     path = checkpoint.save(tmp_path / "run.npz", make_model())
-    data = bytearray(open(path, "rb").read())
+    data = bytearray(Path(path).read_bytes())
     data[200] ^= 0xFF                                        # inside the first array's data
-    open(path, "wb").write(bytes(data))
+    Path(path).write_bytes(bytes(data))
     with pytest.raises(CheckpointError, match="truncated or corrupt"):
         checkpoint.read(path)
 
