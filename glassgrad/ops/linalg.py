@@ -28,13 +28,14 @@ class MatMul(Function):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.inputs
-        # Treat vectors as matrices: a (k,) as (1, k), b (k,) as (k, 1), and grad to match.
+        # Treat vectors as matrices: a (k,) as (1, k), b (k,) as (k, 1), and grad to match
+        # (b's axis first: for vector · vector the gradient is 0-d and becomes (1, 1)).
         a2 = a.reshape(1, -1) if a.ndim == 1 else a
         b2 = b.reshape(-1, 1) if b.ndim == 1 else b
-        if a.ndim == 1:
-            grad = grad.unsqueeze(-2)
         if b.ndim == 1:
             grad = grad.unsqueeze(-1)
+        if a.ndim == 1:
+            grad = grad.unsqueeze(-2)
         grad_a = grad_b = None
         if isinstance(a, Tensor) and a.requires_grad:
             grad_a = sum_to_shape(matmul(grad, b2.mT), a2.shape).reshape(a.shape)
@@ -49,10 +50,10 @@ class MatMul(Function):
         b_data = b.data if isinstance(b, Tensor) else np.asarray(b)
         a2 = a_data.reshape(1, -1) if a_data.ndim == 1 else a_data
         b2 = b_data.reshape(-1, 1) if b_data.ndim == 1 else b_data
-        if a_data.ndim == 1:
-            grad = np.expand_dims(grad, -2)
         if b_data.ndim == 1:
             grad = np.expand_dims(grad, -1)
+        if a_data.ndim == 1:
+            grad = np.expand_dims(grad, -2)
         grad_a = grad_b = None
         if isinstance(a, Tensor) and a.requires_grad:
             grad_a = _sum_to(grad @ b2.swapaxes(-1, -2), a2.shape).reshape(a_data.shape)
