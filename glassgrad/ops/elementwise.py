@@ -118,8 +118,11 @@ class Pow(Function):
         if _needs(b):
             # log a is taken only where a > 0; elsewhere torch's convention is a zero gradient.
             positive = (_data(a) > 0)
-            safe_a = where(positive, a, 1.0)
-            grad_b = grad * a ** b * log(safe_a)
+            if isinstance(a, Tensor):
+                log_a = log(where(positive, a, 1.0))
+            else:   # a constant base (2.0 ** x): its log is a constant, in the gradient's dtype
+                log_a = np.log(np.where(positive, a, 1.0)).astype(grad.dtype)
+            grad_b = grad * a ** b * log_a
         return grad_a, grad_b
 
 
