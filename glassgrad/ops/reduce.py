@@ -127,17 +127,27 @@ class Prod(Function):
         axes, keepdim, shape = ctx.axes, ctx.keepdim, ctx.in_shape
         out = _unreduce(ctx.output, shape, axes, keepdim)
         grad = _unreduce(grad, shape, axes, keepdim)
-        is_zero = a.data == 0
-        if not is_zero.any():
+        if not (a.data == 0).any():
             return grad * out / a
-        # With zeros, Π_{j≠i} a_j is the product of the non-zero entries at a lone zero, and 0
-        # everywhere else; count the zeros (piecewise constant) and pick.
-        zeros = is_zero.sum(axis=axes, keepdims=True)
-        nonzero_prod = _unreduce(prod(where(is_zero, 1.0, a), axes, keepdim=True), shape, axes,
-                                 True)
-        others = where(is_zero & (zeros == 1), nonzero_prod,
-                       where(zeros == 0, out / where(is_zero, 1.0, a), 0.0))
-        return grad * others
+        return grad * _products_of_the_others(a, axes)
+
+
+def _products_of_the_others(a, axes):
+    """Π_{j≠i} a_j over `axes` for every i, without dividing, so right where some a_j = 0 and
+    differentiable again (the second derivative of a product with a zero is not zero).
+
+    The reduced axes go last and are flattened to n; row i of n copies has a_i replaced by 1,
+    and each row's product is the answer for i. O(n²) memory, so only used when a has zeros.
+    """
+    kept = [i for i in range(a.ndim) if i not in axes]
+    order = kept + list(axes)
+    moved = a.permute(order) if a.ndim else a
+    lead = moved.shape[:len(kept)]
+    n = int(np.prod(moved.shape[len(kept):]))
+    rows = moved.reshape(lead + (1, n))
+    copies = where(np.eye(n, dtype=bool), 1.0, rows)      # (..., n, n), a_i -> 1 in row i
+    others = prod(copies, -1).reshape(moved.shape)
+    return others.permute(tuple(np.argsort(order))) if a.ndim else others
 
 
 def sum(a, dim=None, keepdim=False):
