@@ -1,0 +1,490 @@
+"""The op table: one record per op, which tests/test_ops.py turns into checks.
+
+Each `OpInfo` names a glassgrad callable, its PyTorch counterpart (same signature, on torch
+tensors), sample input shapes (broadcasting pairs such as (3, 1) with (1, 4), and 0-d where it
+makes sense), an input domain (positive for log, away from kinks for abs/relu, distinct values
+for max/min), keyword arguments per sample, and tolerances. From it tests/test_ops.py checks:
+
+    test_forward_vs_torch         forward, float32 and float64, dtypes equal to torch's
+    test_dtype_is_kept            float32 in -> float32 out and float32 gradients (no torch)
+    test_gradient_vs_fd           vᵀJ·u against float64 central differences, random u and v
+    test_second_order_vs_fd       the gradient's derivative the same way (Hessian-vector)
+    test_grads_vs_torch           first and second order against torch.autograd.grad(...,
+                                  create_graph=True) on the same inputs and grad_outputs
+
+and two meta-tests: every `Function` subclass in glassgrad is exercised by some record, and every
+public op of glassgrad.ops has a record. This follows PyTorch's OpInfo
+(torch/testing/_internal/opinfo/core.py) and JAX's grad_test_spec, kept small.
+
+PyTorch is an oracle only: `ref` is a string naming a torch function ("torch.exp",
+"F.gelu" for torch.nn.functional.gelu), a callable that uses `torch`/`F` lazily, or None when
+the glassgrad callable itself works on torch tensors too (methods and operators share names).
+tests/op_db_nn.py, when it exists, adds the records of nn's primitives (a list `NN_OPS`).
+"""
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+import glassgrad as gg
+from glassgrad import ops
+
+try:  # the oracle; the tests that need it skip without it
+    import torch
+    import torch.nn.functional as F
+except ImportError:  # pragma: no cover - exercised only without torch
+    torch = F = None
+
+
+# --- the record --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Sample:
+    """One call: the shapes of the op's tensor inputs (drawn from the record's domain), and its
+    other arguments. numpy arrays in kwargs (indices, masks) become tensors of each library."""
+    shapes: tuple
+    kwargs: dict = field(default_factory=dict)
+
+    def describe(self):
+        shapes = "".join("(" + ",".join(map(str, s)) + ")" for s in self.shapes)
+        kwargs = ",".join(f"{k}={_short(v)}" for k, v in self.kwargs.items())
+        return shapes + ("-" + kwargs if kwargs else "")
+
+
+def sample(*shapes, **kwargs):
+    return Sample(tuple(tuple(s) for s in shapes), kwargs)
+
+
+@dataclass(frozen=True)
+class OpInfo:
+    """One op of the table (see the module docstring for the checks it drives)."""
+    name: str                      # the public op's name (glassgrad.ops.<name>) or an operator
+    op: Callable                   # glassgrad: op(*tensors, **sample.kwargs)
+    ref: Any                       # torch: "torch.exp", "F.gelu", a callable, or None (= op)
+    samples: list                  # Sample records
+    domain: Callable = None        # (rng, shapes) -> list of float64/int/bool arrays; REAL if None
+    differentiable: bool = True    # False: comparisons, argmax, one_hot (forward only)
+    order: int = 2                 # highest derivative order checked
+    piecewise_linear: bool = False  # then the second derivative in the inputs must be 0
+    fd: bool = True                # False: finite differences cannot see the op (a cast down)
+    torch_grads: bool = True       # False: torch cannot differentiate it (say why in `note`)
+    keeps_dtype: bool = True       # float32 in -> float32 out (False for casts)
+    rtol: float = 1.3e-6           # float32 vs torch (torch.testing's float32 defaults)
+    atol: float = 1e-5
+    fd_rtol: float = 1e-5          # float64 finite differences
+    fd_atol: float = 1e-6
+    note: str = ""                 # why a domain or a sample was chosen, where it is not obvious
+
+
+def torch_ref(record):
+    """The torch callable of a record (only called where torch is installed)."""
+    if record.ref is None:
+        return record.op
+    if callable(record.ref):
+        return record.ref
+    root, *path = record.ref.split(".")
+    target = {"torch": torch, "F": F}[root]
+    for name in path:
+        target = getattr(target, name)
+    return target
+
+
+def _short(value):
+    if isinstance(value, np.ndarray):
+        return f"array{value.shape}"
+    if isinstance(value, tuple):
+        return "(" + ",".join(_short(v) for v in value) + ")"
+    if isinstance(value, slice):
+        return f"{value.start}:{value.stop}:{value.step}"
+    return "..." if value is Ellipsis else str(value)
+
+
+# --- input domains: (rng, shapes) -> arrays --------------------------------------------------------
+def _each(draw):
+    def domain(rng, shapes):
+        return [draw(rng, shape) for shape in shapes]
+    return domain
+
+
+def per_input(*domains):
+    """A different domain for each input (e.g. pow: positive base, real exponent)."""
+    def domain(rng, shapes):
+        return [d(rng, [shape])[0] for d, shape in zip(domains, shapes)]
+    return domain
+
+
+REAL = _each(lambda rng, shape: rng.standard_normal(shape))
+POSITIVE = _each(lambda rng, shape: rng.uniform(0.5, 2.0, shape))
+# |x| >= 0.25: away from the kink at 0 of abs/relu/sign and from a denominator's pole.
+NONZERO = _each(lambda rng, shape: rng.choice([-1.0, 1.0], shape) * rng.uniform(0.25, 2.0, shape))
+# Half-integers in [-1, 1]: ties on purpose, for comparisons.
+TIES = _each(lambda rng, shape: rng.integers(-2, 3, shape) * 0.5)
+BOOLS = _each(lambda rng, shape: rng.random(shape) < 0.5)
+# Some exact zeros among normal values (prod's zero-aware backward).
+WITH_ZEROS = _each(lambda rng, shape: rng.standard_normal(shape) * (rng.random(shape) < 0.7))
+
+
+def _special(rng, shape):
+    x = rng.standard_normal(shape)
+    x.reshape(-1)[::3] = np.nan
+    x.reshape(-1)[1::4] = np.inf
+    x.reshape(-1)[2::5] = -np.inf
+    return x
+
+
+SPECIAL = _each(_special)   # NaN, +inf and -inf among normal values (isnan, isinf, isfinite)
+
+
+def DISTINCT(rng, shapes):
+    """All elements of all inputs distinct, 0.1 apart, and never a multiple of 0.05: no ties for
+    max/min/maximum, no value within 0.013 of a kink at 0, ±0.5, ±1 (relu, clamp, softplus)."""
+    sizes = [int(np.prod(s)) for s in shapes]
+    total = sum(sizes)
+    values = (rng.permutation(total) - total // 2 + 0.37) * 0.1
+    parts = np.split(values, np.cumsum(sizes)[:-1])
+    return [p.reshape(s) for p, s in zip(parts, shapes)]
+
+
+def labels(num_classes):
+    return _each(lambda rng, shape: rng.integers(0, num_classes, shape))
+
+
+def _fixed(seed, shape, kind):
+    """A constant index array or mask, the same on every run (kwargs of samples)."""
+    rng = np.random.default_rng(seed)
+    if kind == "mask":
+        return rng.random(shape) < 0.5
+    return rng.integers(0, kind, shape)
+
+
+# --- sample sets shared by many records ----------------------------------------------------------
+UNARY = [sample((3, 4)), sample(()), sample((2, 1, 3))]
+BINARY = [sample((3, 4), (3, 4)), sample((3, 1), (1, 4)), sample((), (2, 3)),
+          sample((2, 1, 4), (3, 1))]
+REDUCE = [sample((3, 4)), sample((3, 4), dim=1), sample((2, 3, 4), dim=(0, 2), keepdim=True),
+          sample((3, 4), dim=-1, keepdim=True), sample(())]
+ALONG_DIM = [sample((3, 4), dim=1), sample((2, 3, 4), dim=0, keepdim=True),
+             sample((3, 4), dim=-1)]
+
+
+# ================================================================================================
+# glassgrad/ops/elementwise.py
+# ================================================================================================
+ELEMENTWISE = [
+    OpInfo("add", gg.add, "torch.add", BINARY + [sample((3, 1), (1, 4), alpha=2.5)],
+           piecewise_linear=True),
+    OpInfo("sub", gg.sub, "torch.sub", BINARY + [sample((3, 1), (1, 4), alpha=-1.5)],
+           piecewise_linear=True),
+    OpInfo("mul", gg.mul, "torch.mul", BINARY),
+    OpInfo("div", gg.div, "torch.div", BINARY, domain=per_input(REAL, NONZERO)),
+    OpInfo("pow", gg.pow, "torch.pow", BINARY, domain=per_input(POSITIVE, REAL)),
+    OpInfo("pow (scalar exponent)", lambda a, exponent: gg.pow(a, exponent),
+           lambda a, exponent: torch.pow(a, exponent),
+           [sample((3, 4), exponent=2), sample((3, 4), exponent=3), sample((), exponent=0.5),
+            sample((2, 3), exponent=-1.5)], domain=POSITIVE),
+    OpInfo("neg", gg.neg, "torch.neg", UNARY, piecewise_linear=True),
+    OpInfo("abs", gg.abs, "torch.abs", UNARY, domain=NONZERO, piecewise_linear=True),
+    OpInfo("exp", gg.exp, "torch.exp", UNARY),
+    OpInfo("log", gg.log, "torch.log", UNARY, domain=POSITIVE),
+    OpInfo("log1p", gg.log1p, "torch.log1p", UNARY, domain=POSITIVE),
+    OpInfo("sqrt", gg.sqrt, "torch.sqrt", UNARY, domain=POSITIVE),
+    OpInfo("rsqrt", gg.rsqrt, "torch.rsqrt", UNARY, domain=POSITIVE),
+    OpInfo("square", gg.square, "torch.square", UNARY),
+    OpInfo("sin", gg.sin, "torch.sin", UNARY),
+    OpInfo("cos", gg.cos, "torch.cos", UNARY),
+    OpInfo("maximum", gg.maximum, "torch.maximum", BINARY, domain=DISTINCT,
+           piecewise_linear=True),
+    OpInfo("minimum", gg.minimum, "torch.minimum", BINARY, domain=DISTINCT,
+           piecewise_linear=True),
+    OpInfo("clamp", gg.clamp, "torch.clamp",
+           [sample((3, 4), min=-0.5, max=0.5), sample((3, 4), min=-0.3),
+            sample((2, 3), max=0.2), sample((), min=0.0, max=1.0)],
+           domain=DISTINCT, piecewise_linear=True),
+    OpInfo("clip", gg.clip, "torch.clip", [sample((3, 4), min=-0.5, max=0.5)], domain=DISTINCT,
+           piecewise_linear=True),
+    OpInfo("clone", gg.clone, "torch.clone", UNARY, piecewise_linear=True),
+    OpInfo("to_dtype", lambda x, dtype: ops.to_dtype(x, getattr(gg, dtype)),
+           lambda x, dtype: x.to(getattr(torch, dtype)),
+           [sample((3, 4), dtype="float64"), sample((3, 4), dtype="float32"),
+            sample((2,), dtype="float16")],
+           keeps_dtype=False, piecewise_linear=True, fd=False, rtol=1e-3, atol=1e-3,
+           note="float16 is compared loosely (its ulp is 1e-3); a cast to a lower precision "
+                "hides the finite differences, so this record is checked against torch only"),
+    # operators with a Python number on one side: float32 must stay float32
+    OpInfo("__radd__", lambda a: 1.5 + a, None, UNARY, piecewise_linear=True),
+    OpInfo("__rsub__", lambda a: 1.5 - a, None, UNARY, piecewise_linear=True),
+    OpInfo("__rmul__", lambda a: 1.5 * a, None, UNARY, piecewise_linear=True),
+    OpInfo("__rtruediv__", lambda a: 1.5 / a, None, UNARY, domain=NONZERO),
+    OpInfo("__rpow__", lambda a: 1.5 ** a, None, UNARY),
+    OpInfo("__truediv__ (scalar)", lambda a: a / 3.0, None, UNARY, piecewise_linear=True),
+    OpInfo("__matmul__", lambda a, b: a @ b, None, [sample((2, 3), (3, 4))]),
+    # comparisons and logic: boolean, forward only
+    *[OpInfo(name, getattr(gg, name), "torch." + name, BINARY[:3], domain=TIES,
+             differentiable=False) for name in ("eq", "ne", "lt", "le", "gt", "ge")],
+    OpInfo("logical_and", gg.logical_and, "torch.logical_and", BINARY[:2], domain=BOOLS,
+           differentiable=False),
+    OpInfo("logical_or", gg.logical_or, "torch.logical_or", BINARY[:2], domain=BOOLS,
+           differentiable=False),
+    OpInfo("logical_not", gg.logical_not, "torch.logical_not", UNARY[:2], domain=BOOLS,
+           differentiable=False),
+    OpInfo("sign", gg.sign, "torch.sign", UNARY[:2], domain=TIES, differentiable=False),
+    *[OpInfo(name, getattr(gg, name), "torch." + name, UNARY[:2], domain=SPECIAL,
+             differentiable=False) for name in ("isnan", "isinf", "isfinite")],
+    OpInfo("allclose", lambda a, b, scale: gg.allclose(a, a + scale * b),
+           lambda a, b, scale: torch.allclose(a, a + scale * b),
+           [sample((3, 4), (3, 4), scale=1e-9), sample((3, 4), (3, 4), scale=1e-2)],
+           differentiable=False),
+    OpInfo("equal", lambda a, b, same: gg.equal(a, a if same else b),
+           lambda a, b, same: torch.equal(a, a if same else b),
+           [sample((2,), (2,), same=True), sample((2,), (2,), same=False)], domain=TIES,
+           differentiable=False),
+]
+
+# ================================================================================================
+# glassgrad/ops/activation.py
+# ================================================================================================
+ACTIVATION = [
+    OpInfo("tanh", gg.tanh, "torch.tanh", UNARY),
+    OpInfo("sigmoid", gg.sigmoid, "torch.sigmoid", UNARY),
+    OpInfo("relu", gg.relu, "torch.relu", UNARY, domain=DISTINCT, piecewise_linear=True),
+    OpInfo("leaky_relu", ops.leaky_relu, "F.leaky_relu",
+           UNARY + [sample((3, 4), negative_slope=0.2)], domain=DISTINCT, piecewise_linear=True),
+    OpInfo("erf", gg.erf, "torch.erf", UNARY),
+    OpInfo("gelu", ops.gelu, "F.gelu",
+           [sample((3, 4)), sample((), approximate="none"), sample((3, 4), approximate="tanh"),
+            sample((2, 3), approximate="tanh")]),
+    OpInfo("softplus", ops.softplus, "F.softplus",
+           [sample((3, 4)), sample((3, 4), beta=2.0), sample((4, 5), beta=1.0, threshold=0.6),
+            sample((), beta=0.5)],
+           domain=DISTINCT,
+           note="threshold=0.6 puts some inputs on the linear side; DISTINCT keeps all inputs "
+                "0.013 or more from the switch, where softplus jumps"),
+    OpInfo("softmax", gg.softmax, "torch.softmax",
+           [sample((3, 4), dim=1), sample((3, 4), dim=0), sample((2, 3, 4), dim=-1)]),
+    OpInfo("log_softmax", gg.log_softmax, "torch.log_softmax",
+           [sample((3, 4), dim=1), sample((3, 4), dim=0), sample((2, 3, 4), dim=-1)]),
+]
+
+# ================================================================================================
+# glassgrad/ops/reduce.py
+# ================================================================================================
+REDUCE_OPS = [
+    OpInfo("sum", gg.sum, "torch.sum", REDUCE, piecewise_linear=True),
+    OpInfo("mean", gg.mean, "torch.mean", REDUCE, piecewise_linear=True),
+    OpInfo("var", gg.var, "torch.var",
+           REDUCE[:4] + [sample((3, 4), dim=0, correction=0), sample((3, 4), dim=1,
+                                                                     unbiased=False)]),
+    OpInfo("std", gg.std, "torch.std",
+           REDUCE[:4] + [sample((3, 4), dim=0, correction=0), sample((3, 4), dim=1,
+                                                                     unbiased=False)]),
+    OpInfo("max", gg.max, "torch.max", [sample((3, 4)), sample(())] + ALONG_DIM,
+           domain=DISTINCT, piecewise_linear=True,
+           note="distinct values: at a tie torch and glassgrad may pick different winners"),
+    OpInfo("min", gg.min, "torch.min", [sample((3, 4)), sample(())] + ALONG_DIM,
+           domain=DISTINCT, piecewise_linear=True),
+    OpInfo("max (element-wise)", lambda a, b: gg.max(a, b), lambda a, b: torch.max(a, b),
+           BINARY[:2], domain=DISTINCT, piecewise_linear=True),
+    OpInfo("min (element-wise)", lambda a, b: gg.min(a, b), lambda a, b: torch.min(a, b),
+           BINARY[:2], domain=DISTINCT, piecewise_linear=True),
+    OpInfo("amax", gg.amax, "torch.amax", REDUCE, domain=DISTINCT, piecewise_linear=True),
+    OpInfo("amin", gg.amin, "torch.amin", REDUCE, domain=DISTINCT, piecewise_linear=True),
+    OpInfo("prod", gg.prod, "torch.prod",
+           [sample((2, 3)), sample((3, 4), dim=1), sample((3, 4), dim=0, keepdim=True),
+            sample(())]),
+    OpInfo("prod (with zeros)", gg.prod, "torch.prod",
+           [sample((4, 3), dim=1), sample((3, 4), dim=0, keepdim=True), sample((2, 3))],
+           domain=WITH_ZEROS, note="exact zeros: the backward's zero-aware branch"),
+    OpInfo("logsumexp", gg.logsumexp, "torch.logsumexp",
+           [sample((3, 4), dim=1), sample((2, 3, 4), dim=(0, 2), keepdim=True),
+            sample((3, 4), dim=-1, keepdim=True)]),
+    OpInfo("argmax", gg.argmax, "torch.argmax", REDUCE[:2] + ALONG_DIM[1:], domain=DISTINCT,
+           differentiable=False),
+    OpInfo("argmin", gg.argmin, "torch.argmin", REDUCE[:2] + ALONG_DIM[1:], domain=DISTINCT,
+           differentiable=False),
+    OpInfo("norm", gg.norm, "torch.norm",
+           [sample((3, 4)), sample((3, 4), p=1, dim=1), sample((3, 4), p=math.inf, dim=0),
+            sample((2, 3), p=3, dim=1, keepdim=True)],
+           domain=DISTINCT),
+]
+
+# ================================================================================================
+# glassgrad/ops/linalg.py
+# ================================================================================================
+LINALG = [
+    OpInfo("matmul", gg.matmul, "torch.matmul",
+           [sample((3,), (3,)), sample((3,), (3, 4)), sample((2, 3), (3,)),
+            sample((2, 3), (3, 4)), sample((2, 2, 3), (2, 3, 4)), sample((2, 2, 3), (3,)),
+            sample((2, 1, 2, 3), (3, 3, 2))]),
+    OpInfo("linear", ops.linear, "F.linear",
+           [sample((2, 3), (4, 3), (4,)), sample((3,), (4, 3), (4,)), sample((2, 2, 3), (4, 3))]),
+    OpInfo("dot", gg.dot, "torch.dot", [sample((3,), (3,))]),
+    OpInfo("outer", gg.outer, "torch.outer", [sample((3,), (4,))]),
+]
+
+# ================================================================================================
+# glassgrad/ops/movement.py and _broadcast.py
+# ================================================================================================
+MOVEMENT = [
+    OpInfo("reshape", lambda x, shape: gg.reshape(x, shape), "torch.reshape",
+           [sample((3, 4), shape=(2, 6)), sample((2, 3, 4), shape=(4, -1)),
+            sample((), shape=(1,)), sample((3, 4), shape=(12,))], piecewise_linear=True),
+    OpInfo("view", lambda x, shape: ops.view(x, shape), lambda x, shape: x.view(shape),
+           [sample((3, 4), shape=(2, 6)), sample((2, 3, 4), shape=(6, -1))],
+           piecewise_linear=True),
+    OpInfo("flatten", gg.flatten, "torch.flatten",
+           [sample((2, 3, 4)), sample((2, 3, 4), start_dim=1), sample((2, 3, 4), end_dim=1),
+            sample(())], piecewise_linear=True),
+    OpInfo("transpose", gg.transpose, "torch.transpose",
+           [sample((3, 4), dim0=0, dim1=1), sample((2, 3, 4), dim0=-1, dim1=0)],
+           piecewise_linear=True),
+    OpInfo("permute", lambda x, dims: gg.permute(x, dims), "torch.permute",
+           [sample((2, 3, 4), dims=(2, 0, 1)), sample((3, 4), dims=(1, 0))],
+           piecewise_linear=True),
+    OpInfo("squeeze", gg.squeeze, "torch.squeeze",
+           [sample((3, 1, 4)), sample((3, 1, 4), dim=1), sample((3, 1, 4), dim=0),
+            sample((1, 2, 1), dim=(0, 2))], piecewise_linear=True),
+    OpInfo("unsqueeze", gg.unsqueeze, "torch.unsqueeze",
+           [sample((3, 4), dim=0), sample((3, 4), dim=-1), sample((), dim=0)],
+           piecewise_linear=True),
+    OpInfo("expand", lambda x, shape: gg.expand(x, shape), lambda x, shape: x.expand(shape),
+           [sample((3, 1), shape=(3, 4)), sample((4,), shape=(2, 3, 4)),
+            sample((3, 1), shape=(-1, 4)), sample((), shape=(2, 3))], piecewise_linear=True),
+    OpInfo("broadcast_to", gg.broadcast_to, lambda x, shape: torch.broadcast_to(x, shape),
+           [sample((3, 1), shape=(2, 3, 4))], piecewise_linear=True),
+    OpInfo("sum_to_shape", ops.sum_to_shape, lambda x, shape: x.sum_to_size(shape),
+           [sample((2, 3, 4), shape=(3, 1)), sample((3, 4), shape=(1, 4)), sample((3, 4), shape=())],
+           piecewise_linear=True),
+    OpInfo("cat", lambda *xs, dim: gg.cat(xs, dim), lambda *xs, dim: torch.cat(xs, dim),
+           [sample((2, 3), (4, 3), dim=0), sample((2, 3), (2, 1), (2, 2), dim=1),
+            sample((2, 3), (2, 3), dim=-1)], piecewise_linear=True),
+    OpInfo("concatenate", lambda *xs, dim: gg.concatenate(xs, dim),
+           lambda *xs, dim: torch.concatenate(xs, dim), [sample((2, 3), (1, 3), dim=0)],
+           piecewise_linear=True),
+    OpInfo("stack", lambda *xs, dim: gg.stack(xs, dim), lambda *xs, dim: torch.stack(xs, dim),
+           [sample((2, 3), (2, 3), dim=0), sample((2, 3), (2, 3), (2, 3), dim=1),
+            sample((2, 3), (2, 3), dim=-1), sample((), (), dim=0)], piecewise_linear=True),
+    OpInfo("split", gg.split, "torch.split",
+           [sample((5, 3), split_size_or_sections=2, dim=0),
+            sample((3, 5), split_size_or_sections=[1, 3, 1], dim=1)], piecewise_linear=True),
+    OpInfo("chunk", gg.chunk, "torch.chunk",
+           [sample((5, 3), chunks=3, dim=0), sample((3, 6), chunks=4, dim=1)],
+           piecewise_linear=True),
+    OpInfo("pad", ops.pad, "F.pad",
+           [sample((3, 4), pad=(1, 2), value=0.5),
+            sample((2, 3, 4), pad=(1, 0, 0, 2)),
+            sample((2, 3, 5), pad=(2, 1), mode="reflect"),
+            sample((1, 2, 3, 4), pad=(1, 2, 2, 1), mode="reflect"),
+            sample((2, 3, 4), pad=(2, 1), mode="replicate"),
+            sample((1, 2, 3, 4), pad=(1, 1, 2, 0), mode="replicate"),
+            sample((2, 3, 4), pad=(1, 2), mode="circular"),
+            sample((1, 2, 3, 4), pad=(2, 1, 1, 2), mode="circular")],
+           piecewise_linear=True),
+]
+
+# ================================================================================================
+# glassgrad/ops/indexing.py
+# ================================================================================================
+_ROWS = np.array([0, 2, 2, 4])            # integer indices with a repeat
+_MASK_34 = _fixed(1, (3, 4), "mask")
+_MASK_31 = _fixed(2, (3, 1), "mask")
+
+INDEXING = [
+    OpInfo("getitem", ops.getitem, lambda x, index: x[index],
+           [sample((4, 5), index=1), sample((4, 5), index=-1),
+            sample((4, 5), index=(slice(1, 3), slice(None, None, 2))),
+            sample((2, 3, 4), index=(Ellipsis, 1)),
+            sample((3, 4), index=(None, slice(None), 2)),
+            sample((5, 3), index=_ROWS),
+            sample((5, 3), index=(_ROWS, np.array([0, 1, 1, 2]))),
+            sample((3, 5), index=(slice(None), _ROWS)),
+            sample((3, 4), index=_MASK_34),
+            sample((3, 4), index=(_MASK_34[:, 0], slice(1, None)))],
+           piecewise_linear=True,
+           note="repeated integer indices: the backward must accumulate (np.add.at)"),
+    OpInfo("index_select", gg.index_select, "torch.index_select",
+           [sample((5, 3), dim=0, index=_ROWS), sample((2, 5), dim=1, index=_ROWS)],
+           piecewise_linear=True),
+    OpInfo("gather", gg.gather, "torch.gather",
+           [sample((3, 4), dim=1, index=_fixed(3, (3, 5), 4)),
+            sample((3, 4), dim=0, index=_fixed(4, (2, 4), 3)),
+            sample((2, 3, 4), dim=-1, index=_fixed(5, (2, 3, 2), 4))],
+           piecewise_linear=True),
+    OpInfo("scatter_add", lambda a, src, dim, index: gg.scatter_add(a, dim, index, src),
+           lambda a, src, dim, index: torch.scatter_add(a, dim, index, src),
+           [sample((3, 4), (3, 5), dim=1, index=_fixed(6, (3, 5), 4)),
+            sample((3, 4), (2, 4), dim=0, index=_fixed(8, (2, 4), 3))],
+           piecewise_linear=True),
+    OpInfo("scatter_add (src larger than index)",
+           lambda a, src, dim, index: gg.scatter_add(a, dim, index, src),
+           lambda a, src, dim, index: torch.scatter_add(a, dim, index, src),
+           [sample((3, 4), (3, 3), dim=1, index=_fixed(7, (3, 2), 4))],
+           piecewise_linear=True, torch_grads=False,
+           note="only src's first part is used; torch's backward returns a gradient of the "
+                "index's shape for src and raises, so gradients are checked by differences"),
+    OpInfo("where", lambda a, b, condition: gg.where(condition, a, b),
+           lambda a, b, condition: torch.where(condition, a, b),
+           [sample((3, 4), (3, 4), condition=_MASK_34), sample((3, 1), (1, 4), condition=_MASK_34),
+            sample((), (3, 1), condition=_MASK_34)], piecewise_linear=True),
+    OpInfo("where (scalar)", lambda a, condition: gg.where(condition, a, 0.5),
+           lambda a, condition: torch.where(condition, a, 0.5),
+           [sample((3, 4), condition=_MASK_34), sample((3, 4), condition=_MASK_31)],
+           piecewise_linear=True),
+    OpInfo("masked_fill", gg.masked_fill, lambda x, mask, value: x.masked_fill(mask, value),
+           [sample((3, 4), mask=_MASK_34, value=-1.5), sample((3, 4), mask=_MASK_31, value=2.0)],
+           piecewise_linear=True),
+    OpInfo("one_hot", ops.one_hot, "F.one_hot",
+           [sample((5,)), sample((2, 3), num_classes=6)], domain=labels(4), differentiable=False),
+]
+
+# ================================================================================================
+# glassgrad/ops/window.py
+# ================================================================================================
+
+
+def _unfold_ref(x, kernel_size, dilation=1, padding=0, stride=1):
+    """torch's unfold is 2-D only: a 1-D input (N, C, L) is compared as (N, C, 1, L)."""
+    if x.ndim == 4:
+        return F.unfold(x, kernel_size, dilation, padding, stride)
+    return F.unfold(x.unsqueeze(2), (1, kernel_size), (1, dilation), (0, padding), (1, stride))
+
+
+def _fold_ref(cols, output_size, kernel_size, dilation=1, padding=0, stride=1):
+    if len(output_size) == 2:
+        return F.fold(cols, output_size, kernel_size, dilation, padding, stride)
+    (length,), (k,) = output_size, kernel_size
+    return F.fold(cols, (1, length), (1, k), (1, dilation), (0, padding), (1, stride)).squeeze(2)
+
+
+WINDOW = [
+    OpInfo("unfold", ops.unfold, _unfold_ref,
+           [sample((2, 2, 4, 4), kernel_size=3),
+            sample((1, 2, 5, 6), kernel_size=(2, 3), dilation=(2, 1), padding=1, stride=(1, 2)),
+            sample((2, 2, 7), kernel_size=3, dilation=2, padding=1, stride=2),
+            sample((1, 3, 5), kernel_size=2)], piecewise_linear=True),
+    OpInfo("fold", ops.fold, _fold_ref,
+           [sample((2, 8, 9), output_size=(4, 4), kernel_size=2),
+            sample((1, 12, 10), output_size=(5, 4), kernel_size=(2, 3), dilation=(2, 1),
+                   padding=1, stride=(1, 2)),
+            sample((2, 6, 3), output_size=(7,), kernel_size=(3,), dilation=2, padding=1,
+                   stride=2)], piecewise_linear=True),
+    OpInfo("unfold_dim", lambda x, dimension, size, step: x.unfold(dimension, size, step), None,
+           [sample((7,), dimension=0, size=3, step=2), sample((2, 6, 3), dimension=1, size=2,
+                                                               step=2),
+            sample((4, 5), dimension=-1, size=2, step=1)], piecewise_linear=True),
+]
+
+
+OP_DB = ELEMENTWISE + ACTIVATION + REDUCE_OPS + LINALG + MOVEMENT + INDEXING + WINDOW
+
+try:  # nn's primitives, in the same record format (tests/op_db_nn.py, owned by the nn helpers)
+    from op_db_nn import NN_OPS
+except ModuleNotFoundError as error:
+    if error.name != "op_db_nn":
+        raise
+    NN_OPS = []
+OP_DB = OP_DB + list(NN_OPS)
+
+# Public names of glassgrad.ops that are not tensor ops, so have no record.
+NOT_OPS = {
+    "broadcast_shapes": "computes a shape from shapes; its errors are tested with expand",
+}
