@@ -99,7 +99,7 @@ def _short(value):
     return "..." if value is Ellipsis else str(value)
 
 
-# --- input domains: (rng, shapes) -> arrays --------------------------------------------------------
+# --- input domains: (rng, shapes) -> arrays -----------------------------------------------------
 def _each(draw):
     def domain(rng, shapes):
         return [draw(rng, shape) for shape in shapes]
@@ -119,6 +119,8 @@ POSITIVE = _each(lambda rng, shape: rng.uniform(0.5, 2.0, shape))
 NONZERO = _each(lambda rng, shape: rng.choice([-1.0, 1.0], shape) * rng.uniform(0.25, 2.0, shape))
 # Half-integers in [-1, 1]: ties on purpose, for comparisons.
 TIES = _each(lambda rng, shape: rng.integers(-2, 3, shape) * 0.5)
+# Around 1000: exp overflows unless the max is subtracted first (softmax, logsumexp).
+LARGE = _each(lambda rng, shape: 1000.0 + 3.0 * rng.standard_normal(shape))
 BOOLS = _each(lambda rng, shape: rng.random(shape) < 0.5)
 # Some exact zeros among normal values (prod's zero-aware backward).
 WITH_ZEROS = _each(lambda rng, shape: rng.standard_normal(shape) * (rng.random(shape) < 0.7))
@@ -263,6 +265,10 @@ ACTIVATION = [
            [sample((3, 4), dim=1), sample((3, 4), dim=0), sample((2, 3, 4), dim=-1)]),
     OpInfo("log_softmax", gg.log_softmax, "torch.log_softmax",
            [sample((3, 4), dim=1), sample((3, 4), dim=0), sample((2, 3, 4), dim=-1)]),
+    OpInfo("softmax (large inputs)", gg.softmax, "torch.softmax", [sample((3, 4), dim=1)],
+           domain=LARGE, atol=1e-4, note="float32's ulp at 1000 is 6e-5"),
+    OpInfo("log_softmax (large inputs)", gg.log_softmax, "torch.log_softmax",
+           [sample((3, 4), dim=1)], domain=LARGE, atol=1e-4),
 ]
 
 # ================================================================================================
@@ -297,6 +303,10 @@ REDUCE_OPS = [
     OpInfo("logsumexp", gg.logsumexp, "torch.logsumexp",
            [sample((3, 4), dim=1), sample((2, 3, 4), dim=(0, 2), keepdim=True),
             sample((3, 4), dim=-1, keepdim=True)]),
+    OpInfo("logsumexp (large inputs)", gg.logsumexp, "torch.logsumexp",
+           [sample((3, 4), dim=1)], domain=LARGE, rtol=1e-4, atol=1e-4,
+           note="torch's float32 gradient exp(x - lse) carries lse's rounding (ulp 6e-5 at "
+                "1000); glassgrad's goes through exp(x - max), so they differ by ~3e-5"),
     OpInfo("argmax", gg.argmax, "torch.argmax", REDUCE[:2] + ALONG_DIM[1:], domain=DISTINCT,
            differentiable=False),
     OpInfo("argmin", gg.argmin, "torch.argmin", REDUCE[:2] + ALONG_DIM[1:], domain=DISTINCT,
@@ -352,7 +362,8 @@ MOVEMENT = [
     OpInfo("broadcast_to", gg.broadcast_to, lambda x, shape: torch.broadcast_to(x, shape),
            [sample((3, 1), shape=(2, 3, 4))], piecewise_linear=True),
     OpInfo("sum_to_shape", ops.sum_to_shape, lambda x, shape: x.sum_to_size(shape),
-           [sample((2, 3, 4), shape=(3, 1)), sample((3, 4), shape=(1, 4)), sample((3, 4), shape=())],
+           [sample((2, 3, 4), shape=(3, 1)), sample((3, 4), shape=(1, 4)),
+            sample((3, 4), shape=())],
            piecewise_linear=True),
     OpInfo("cat", lambda *xs, dim: gg.cat(xs, dim), lambda *xs, dim: torch.cat(xs, dim),
            [sample((2, 3), (4, 3), dim=0), sample((2, 3), (2, 1), (2, 2), dim=1),

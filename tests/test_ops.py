@@ -184,7 +184,7 @@ def _fd_directional(func, xs, us):
     return (plus - minus) / (2 * FD_EPS)
 
 
-def _replace_floats(record, index, arrays, floats):
+def _replace_floats(arrays, floats):
     """The sample's arrays with the float ones replaced, in order, by `floats`."""
     floats = iter(floats)
     return [next(floats) if a.dtype.kind == "f" else a for a in arrays]
@@ -209,7 +209,7 @@ def test_gradient_vs_fd(record, index):
                          f"{record.name}: backward_array vs backward, gradient {i}")
 
     def weighted_output(floats):
-        _, outs = run_glassgrad(record, index, _replace_floats(record, index, arrays, floats),
+        _, outs = run_glassgrad(record, index, _replace_floats(arrays, floats),
                                 False)
         return _inner([o.data for o in outs if o.dtype.kind == "f"], vs)
 
@@ -256,7 +256,7 @@ def test_second_order_vs_fd(record, index):
 
     def weighted_gradient(floats):
         inputs, v_now = floats[:n_float], floats[n_float:]
-        moved = _replace_floats(record, index, arrays, inputs)
+        moved = _replace_floats(arrays, inputs)
         xs_now, grads_now = _first_derivatives(record, index, moved,
                                                [gg.tensor(v) for v in v_now], False)
         return _inner([_numpy(g, x) for g, x in zip(grads_now, xs_now)], ws)
@@ -305,10 +305,10 @@ def test_grads_vs_torch(record, index, dtype):
         return
     second = grad(sum(terms[1:], terms[0]), xs + vs, allow_unused=True)
     t_second = torch.autograd.grad(sum(t_terms), t_xs + t_vs, allow_unused=True)
-    for i, (h, t, x) in enumerate(zip(second, t_second, xs + vs)):
+    names = [f"input {i}" for i in range(len(xs))] + [f"grad_output {i}" for i in range(len(vs))]
+    for h, t, x, name in zip(second, t_second, xs + vs, names):
         assert_close(_numpy(h, x), _numpy(t, x), rtol, atol,
-                     f"{record.name}: second derivative w.r.t. "
-                     f"{'input' if i < len(xs) else 'grad_output'} {i % len(xs) if i < len(xs) else i - len(xs)}")
+                     f"{record.name}: second derivative w.r.t. {name}")
 
 
 # --- meta-tests ----------------------------------------------------------------------------------
