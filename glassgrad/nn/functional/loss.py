@@ -10,9 +10,10 @@ import warnings
 import numpy as np
 
 from ...ops import elementwise as ew
-from ...ops.activation import log_softmax, softplus
+from ...ops.activation import softplus
 from ...ops.indexing import GetItem, where
 from ...tensor import Tensor
+from .activation import log_softmax
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -133,10 +134,12 @@ def _class_layout(name, input, target):
         raise ValueError(f"{name}: expected target of shape {tuple(expected)} for input of shape "
                          f"{tuple(input.shape)} (class dimension {class_dim} removed), got "
                          f"{tuple(target.shape)}")
+    if input.ndim == 2:                         # the common case: nothing to move
+        return input, _data(target), num_classes
     if input.ndim > 2:
         order = (0,) + tuple(range(2, input.ndim)) + (1,)
         input = input.permute(*order)
-    return input.reshape(-1, num_classes), target.reshape(-1), num_classes
+    return input.reshape(-1, num_classes), _data(target).reshape(-1), num_classes
 
 
 def _check_targets(name, target, num_classes, ignore_index):
@@ -144,8 +147,13 @@ def _check_targets(name, target, num_classes, ignore_index):
     if target.dtype.kind not in "iu":
         raise TypeError(f"{name}: expected integer class indices (int64) or, for cross_entropy, "
                         f"class probabilities of the input's shape; got dtype {target.dtype}")
+    if target.size == 0:
+        return np.ones(0, dtype=bool)
+    low, high = target.min(), target.max()
+    if low >= 0 and high < num_classes and not low <= ignore_index <= high:
+        return None                             # all valid (the common case, two passes)
     valid = target != ignore_index
-    used = target[valid] if not valid.all() else target
+    used = target[valid]
     if used.size and (used.min() < 0 or used.max() >= num_classes):
         raise IndexError(f"{name}: target values must be class indices in [0, {num_classes}) "
                          f"for {num_classes} classes (or ignore_index={ignore_index}); found "
@@ -156,10 +164,11 @@ def _check_targets(name, target, num_classes, ignore_index):
 def _nll(name, log_probs, target, weight, ignore_index, reduction):
     """-log p[target], weighted and reduced as torch's nll_loss."""
     flat, labels, num_classes = _class_layout(name, log_probs, target)
-    labels = _data(labels)
-    valid = _check_targets(name, labels, num_classes, ignore_index)
+    valid = _check_targets(name, labels, num_classes, ignore_index)   # None: all valid
     rows = np.arange(labels.shape[0])
-    all_valid = bool(valid.all())
+    all_valid = valid is None or bool(valid.all())
+    if valid is None:
+        valid = True
     safe = labels if all_valid else np.where(valid, labels, 0)
     # Each row picks one element, so no element is picked twice: the backward may assign the
     # gradient instead of accumulating it with np.add.at (repeats_possible=False).
