@@ -1,0 +1,83 @@
+"""Experiments: each re-creates one published finding or comparison with glassgrad, at a size
+for CI ("small", seconds) and a size for the record ("full").
+
+An experiment is a function `run(size="small", out_dir=None, seed=0) -> dict` that returns its
+results (numbers a test can check) and writes its figures (PNG) into `out_dir`. It joins the
+registry with `@register("name")`:
+
+    >>> from glassgrad import experiments
+    >>> experiments.list_experiments()
+    ['optimizer_comparison']
+    >>> results = experiments.run("optimizer_comparison", size="small", out_dir="runs/opt")
+
+From the shell: `python -m glassgrad.experiments list` and
+`python -m glassgrad.experiments run optimizer_comparison --size small --out runs/opt`.
+"""
+import os
+
+SIZES = ("small", "full")
+DEFAULT_OUT = os.path.join("runs", "experiments")
+
+_REGISTRY = {}          # name -> (function, one-line description)
+
+
+def register(name, description=None):
+    """Decorator: add an experiment function to the registry under `name`."""
+    def decorate(func):
+        if name in _REGISTRY and _REGISTRY[name][0] is not func:
+            raise ValueError(f"register: an experiment named {name!r} is already registered "
+                             f"({_REGISTRY[name][0].__module__})")
+        doc = (func.__doc__ or "").strip().splitlines()
+        _REGISTRY[name] = (func, description or (doc[0] if doc else ""))
+        return func
+    return decorate
+
+
+def list_experiments():
+    """The registered experiments' names, sorted."""
+    return sorted(_REGISTRY)
+
+
+def describe(name):
+    """The one-line description of an experiment."""
+    get(name)
+    return _REGISTRY[name][1]
+
+
+def get(name):
+    """The experiment function registered as `name`."""
+    if name not in _REGISTRY:
+        raise KeyError(f"unknown experiment {name!r}; registered: "
+                       f"{', '.join(list_experiments()) or 'none'}")
+    return _REGISTRY[name][0]
+
+
+def run(name, size="small", out_dir=None, seed=0):
+    """Run an experiment; figures go to out_dir (default runs/experiments/NAME)."""
+    if size not in SIZES:
+        raise ValueError(f"experiment {name!r}: size must be one of {SIZES}, got {size!r}")
+    func = get(name)
+    out_dir = out_dir if out_dir is not None else os.path.join(DEFAULT_OUT, name)
+    os.makedirs(out_dir, exist_ok=True)
+    return func(size=size, out_dir=out_dir, seed=seed)
+
+
+def require_matplotlib():
+    """matplotlib's Figure class, or a clear error: plotting is an optional extra.
+
+    Figures are made as `Figure()` objects and saved with `fig.savefig`, without pyplot, so
+    running an experiment never changes the caller's matplotlib backend or opens a window.
+    """
+    try:
+        from matplotlib.figure import Figure
+    except ImportError as error:
+        raise ImportError("this experiment draws its figures with matplotlib, an optional "
+                          "extra: pip install matplotlib (or pip install -e '.[plot]')") from error
+    return Figure
+
+
+# Importing an experiment's module registers it (they import matplotlib only when run).
+from . import optimizer_comparison  # noqa: E402,F401
+
+__all__ = ["register", "get", "list_experiments", "describe", "run", "SIZES",
+           "require_matplotlib"]

@@ -1,0 +1,50 @@
+"""The experiments registry and its command line: register, get, list, run, errors."""
+import pytest
+
+from glassgrad import experiments
+from glassgrad.experiments.__main__ import main
+
+
+def test_registry_lists_and_gets_registered_experiments():
+    assert "optimizer_comparison" in experiments.list_experiments()
+    func = experiments.get("optimizer_comparison")
+    assert callable(func) and "Rosenbrock" in experiments.describe("optimizer_comparison")
+
+
+def test_register_run_and_the_default_out_dir(tmp_path, monkeypatch):
+    calls = []
+
+    @experiments.register("_probe_for_tests", "a probe")
+    def probe(size="small", out_dir=None, seed=0):
+        calls.append((size, out_dir, seed))
+        return {"size": size}
+
+    try:
+        assert experiments.run("_probe_for_tests", size="full", out_dir=str(tmp_path),
+                               seed=3) == {"size": "full"}
+        monkeypatch.chdir(tmp_path)
+        experiments.run("_probe_for_tests")
+        assert calls[1][1].endswith("runs/experiments/_probe_for_tests")
+        assert (tmp_path / "runs" / "experiments" / "_probe_for_tests").is_dir()
+        assert calls[0] == ("full", str(tmp_path), 3)
+        with pytest.raises(ValueError, match="already registered"):
+            experiments.register("_probe_for_tests")(lambda **kw: {})
+    finally:
+        experiments._REGISTRY.pop("_probe_for_tests", None)
+
+
+def test_unknown_names_and_sizes_raise():
+    with pytest.raises(KeyError, match="unknown experiment 'nope'; registered: "
+                                       "optimizer_comparison"):
+        experiments.get("nope")
+    with pytest.raises(ValueError, match=r"size must be one of \('small', 'full'\), got 'huge'"):
+        experiments.run("optimizer_comparison", size="huge")
+
+
+def test_command_line_list_and_errors(capsys):
+    assert main(["list"]) == 0
+    assert "optimizer_comparison" in capsys.readouterr().out
+    assert main(["run", "nope"]) == 2
+    assert "unknown experiment 'nope'" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["run", "optimizer_comparison", "--size", "huge"])

@@ -1,0 +1,53 @@
+"""The optimizer_comparison experiment at size "small": Newton reaches the Rosenbrock minimum
+in a few steps, every optimiser's MLP training loss falls, and the figures are written."""
+import json
+import math
+
+import pytest
+
+from glassgrad import experiments
+
+pytest.importorskip("matplotlib")
+pytest.importorskip("sklearn")          # the digits ship inside scikit-learn
+
+
+@pytest.fixture(scope="module")
+def results(tmp_path_factory):
+    out = tmp_path_factory.mktemp("optimizer_comparison")
+    return experiments.run("optimizer_comparison", size="small", out_dir=str(out), seed=0)
+
+
+@pytest.mark.slow
+def test_newton_reaches_the_rosenbrock_minimum_in_a_few_steps(results):
+    rosen = results["rosenbrock"]["optimizers"]
+    assert set(rosen) == {"SGD", "Momentum", "Adam", "RAdam", "Lookahead", "Newton"}
+    newton = rosen["Newton"]["steps_to_minimum"]
+    assert newton is not None and newton <= 10
+    assert rosen["Newton"]["final_point"] == pytest.approx([1.0, 1.0], abs=1e-3)
+    first_order = [r["steps_to_minimum"] for name, r in rosen.items() if name != "Newton"]
+    # no first-order method is within 50x of Newton's step count (most do not get there at
+    # all in the small size's 2000 steps)
+    assert all(s is None or s > 50 * newton for s in first_order)
+    for name, r in rosen.items():              # every one made progress down the valley
+        assert r["final_loss"] < 0.5 * results["rosenbrock"]["losses"][name][0], name
+
+
+@pytest.mark.slow
+def test_every_optimiser_lowers_the_mlp_training_loss(results):
+    mlp = results["mlp"]
+    assert mlp["n_parameters"] == 64 * mlp["hidden"] + mlp["hidden"] + mlp["hidden"] * 10 + 10
+    for name, r in mlp["optimizers"].items():
+        assert math.isfinite(r["final_loss"]), name
+        assert r["final_loss"] < 0.5 * r["initial_loss"], name
+        assert r["test_accuracy"] > 0.5, name        # well above chance (0.1)
+    newton, sgd = mlp["optimizers"]["Newton"], mlp["optimizers"]["SGD"]
+    assert newton["steps"] * 5 < sgd["steps"] and newton["final_loss"] < sgd["final_loss"]
+
+
+@pytest.mark.slow
+def test_figures_are_pngs_and_results_are_json(results):
+    assert len(results["figures"]) == 2
+    for path in results["figures"]:
+        with open(path, "rb") as f:
+            assert f.read(8) == b"\x89PNG\r\n\x1a\n"
+    json.dumps(results)                        # plain numbers, lists and strings
