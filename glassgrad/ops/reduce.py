@@ -172,7 +172,17 @@ def var(a, dim=None, unbiased=True, keepdim=False, *, correction=None):
 
 
 def std(a, dim=None, unbiased=True, keepdim=False, *, correction=None):
-    return ew.sqrt(var(a, dim, unbiased, keepdim, correction=correction))
+    return _root(var(a, dim, unbiased, keepdim, correction=correction), 2)
+
+
+def _root(s, p):
+    """s^(1/p) for s >= 0, with gradient 0 at s = 0 (torch's choice for norm and std) instead
+    of inf · 0 = NaN: the zeros are routed around the root on both sides of a `where`."""
+    zero = s.data == 0
+    root = ew.sqrt if p == 2 else (lambda x: x ** (1.0 / p))
+    if not zero.any():
+        return root(s)
+    return where(zero, 0.0, root(where(zero, 1.0, s)))
 
 
 def _extreme(a, dim, keepdim, largest):
@@ -238,12 +248,12 @@ def argmin(a, dim=None, keepdim=False):
 def norm(a, p=2, dim=None, keepdim=False):
     """The p-norm over `dim` (all elements by default): (Σ |a|^p)^(1/p); p may be inf."""
     if p == 2:
-        return ew.sqrt(sum(a * a, dim, keepdim))
+        return _root(sum(a * a, dim, keepdim), 2)
     if p == 1:
         return sum(ew.abs(a), dim, keepdim)
     if p == float("inf"):
         return amax(ew.abs(a), dim, keepdim)
-    return sum(ew.abs(a) ** p, dim, keepdim) ** (1.0 / p)
+    return _root(sum(ew.abs(a) ** p, dim, keepdim), p)
 
 
 from .indexing import where  # noqa: E402
