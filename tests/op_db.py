@@ -147,6 +147,15 @@ def DISTINCT(rng, shapes):
     return [p.reshape(s) for p, s in zip(parts, shapes)]
 
 
+def first_row(value):
+    """Normal values with row 0 set to `value`: a zero row for norm, a constant one for std."""
+    def draw(rng, shape):
+        x = rng.standard_normal(shape)
+        x[0] = value
+        return x
+    return _each(draw)
+
+
 def labels(num_classes):
     return _each(lambda rng, shape: rng.integers(0, num_classes, shape))
 
@@ -485,7 +494,41 @@ WINDOW = [
 ]
 
 
-OP_DB = ELEMENTWISE + ACTIVATION + REDUCE_OPS + LINALG + MOVEMENT + INDEXING + WINDOW
+# ================================================================================================
+# Conventions at kinks and ties, where the derivative is a choice: glassgrad makes torch's
+# (documented for amax/amin and maximum: ties share the gradient evenly; relu'(0) = 0; norm and
+# std give 0, not NaN, at 0). Finite differences do not apply there, so torch is the only check.
+# ================================================================================================
+_AT_KINKS = dict(domain=TIES, fd=False)
+CONVENTIONS = [
+    OpInfo("maximum (ties)", gg.maximum, "torch.maximum", BINARY[:2], piecewise_linear=True,
+           **_AT_KINKS),
+    OpInfo("minimum (ties)", gg.minimum, "torch.minimum", BINARY[:2], piecewise_linear=True,
+           **_AT_KINKS),
+    OpInfo("amax (ties)", gg.amax, "torch.amax", REDUCE[:3], piecewise_linear=True, **_AT_KINKS),
+    OpInfo("amin (ties)", gg.amin, "torch.amin", REDUCE[:3], piecewise_linear=True, **_AT_KINKS),
+    OpInfo("max (ties, all elements)", gg.max, "torch.max", [sample((3, 4))],
+           piecewise_linear=True, **_AT_KINKS),
+    OpInfo("relu (at 0)", gg.relu, "torch.relu", UNARY[:1], piecewise_linear=True, **_AT_KINKS),
+    OpInfo("leaky_relu (at 0)", ops.leaky_relu, "F.leaky_relu", UNARY[:1],
+           piecewise_linear=True, **_AT_KINKS),
+    OpInfo("abs (at 0)", gg.abs, "torch.abs", UNARY[:1], piecewise_linear=True, **_AT_KINKS),
+    OpInfo("clamp (at the bounds)", gg.clamp, "torch.clamp", [sample((3, 4), min=-0.5, max=0.5)],
+           piecewise_linear=True, **_AT_KINKS),
+    OpInfo("norm (a zero row)", gg.norm, "torch.norm",
+           [sample((3, 4), dim=1), sample((1, 4)), sample((3, 4), p=3, dim=1),
+            sample((3, 4), p=1, dim=1), sample((3, 4), p=math.inf, dim=1)],
+           domain=first_row(0.0), fd=False, order=1,
+           note="order=1: torch's second derivative at the zero row is NaN, glassgrad's 0"),
+    OpInfo("std (a constant row)", gg.std, "torch.std",
+           [sample((3, 4), dim=1), sample((3, 4), dim=1, correction=0)],
+           domain=first_row(0.7), fd=False, order=1,
+           note="order=1: torch's second derivative at the constant row is NaN, glassgrad's 0"),
+]
+
+
+OP_DB = (ELEMENTWISE + ACTIVATION + REDUCE_OPS + LINALG + MOVEMENT + INDEXING + WINDOW
+         + CONVENTIONS)
 
 try:  # nn's primitives, in the same record format (tests/op_db_nn.py, owned by the nn helpers)
     from op_db_nn import NN_OPS
