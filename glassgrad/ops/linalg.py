@@ -86,8 +86,9 @@ class Linear(Function):
         grad_x = matmul(grad, weight) if needs[0] else None
         grad_w = grad_b = None
         if needs[1]:
-            flat_grad = grad.reshape(-1, grad.shape[-1])
-            grad_w = matmul(flat_grad.mT, x.reshape(-1, x.shape[-1]))
+            rows = int(np.prod(grad.shape[:-1]))       # not -1: a size-0 feature dim is allowed
+            flat_grad = grad.reshape(rows, grad.shape[-1])
+            grad_w = matmul(flat_grad.mT, x.reshape(rows, x.shape[-1]))
         if bias is not None and needs[2]:
             grad_b = grad.sum(tuple(range(grad.ndim - 1))) if grad.ndim > 1 else grad
         return grad_x, grad_w, grad_b
@@ -99,8 +100,9 @@ class Linear(Function):
         grad_x = grad @ weight.data if needs[0] else None
         grad_w = grad_b = None
         if needs[1]:
-            flat_grad = grad.reshape(-1, grad.shape[-1])
-            grad_w = flat_grad.T @ x.data.reshape(-1, x.shape[-1])
+            rows = int(np.prod(grad.shape[:-1]))       # not -1: a size-0 feature dim is allowed
+            flat_grad = grad.reshape(rows, grad.shape[-1])
+            grad_w = flat_grad.T @ x.data.reshape(rows, x.shape[-1])
         if bias is not None and needs[2]:
             grad_b = grad.sum(axis=tuple(range(grad.ndim - 1))) if grad.ndim > 1 else grad
         return grad_x, grad_w, grad_b
