@@ -7,7 +7,8 @@ for max/min), keyword arguments per sample, and tolerances. From it tests/test_o
 
     test_forward_vs_torch         forward, float32 and float64, dtypes equal to torch's
     test_dtype_is_kept            float32 in -> float32 out and float32 gradients (no torch)
-    test_gradient_vs_fd           vᵀJ·u against float64 central differences, random u and v
+    test_gradient_vs_fd           vᵀJ·u against float64 central differences, random u and v;
+                                  the numpy fast path (backward_array) equals backward
     test_second_order_vs_fd       the gradient's derivative the same way (Hessian-vector)
     test_grads_vs_torch           first and second order against torch.autograd.grad(...,
                                   create_graph=True) on the same inputs and grad_outputs
@@ -66,7 +67,8 @@ class OpInfo:
     differentiable: bool = True    # False: comparisons, argmax, one_hot (forward only)
     order: int = 2                 # highest derivative order checked
     piecewise_linear: bool = False  # then the second derivative in the inputs must be 0
-    fd: bool = True                # False: finite differences cannot see the op (a cast down)
+    fd: bool = True                # False: finite differences do not apply (a cast down to
+                                   # float16, inputs at kinks or ties): torch is the check
     torch_grads: bool = True       # False: torch cannot differentiate it (say why in `note`)
     keeps_dtype: bool = True       # float32 in -> float32 out (False for casts)
     rtol: float = 1.3e-6           # float32 vs torch (torch.testing's float32 defaults)
