@@ -143,3 +143,15 @@ def test_render_draws_a_picture(tmp_path, fmt, magic):
     assert magic in data[:400]
     if fmt == "svg":
         assert b"MulBackward" in data
+
+
+def test_names_from_an_nn_module():
+    nn = pytest.importorskip("glassgrad.nn")
+    model = nn.Sequential(nn.Linear(2, 4), nn.Tanh(), nn.Linear(4, 1))
+    loss = model(gg.randn(3, 2)).sum()
+    for params in (model, dict(model.named_parameters())):
+        labels = list(_nodes(to_dot(loss, params=params)).values())
+        for expected in ("0.weight\\n(4, 2)", "0.bias\\n(4,)", "2.weight\\n(1, 4)",
+                         "2.bias\\n(1,)"):
+            assert expected in labels
+        assert sum(label.startswith("LinearBackward") for label in labels) == 2
