@@ -172,9 +172,15 @@ class Tensor:
     # --- in-place updates (for optimisers and initialisers) -------------------------------
     def _check_inplace(self, op):
         from .autograd import grad_mode
-        if grad_mode._enabled and self.requires_grad and self.grad_fn is None:
-            raise RuntimeError(f"{op}: a leaf tensor that requires grad is being used in an "
-                               "in-place operation; wrap the update in glassgrad.no_grad()")
+        if grad_mode._enabled and self.requires_grad:
+            if self.grad_fn is None:
+                raise RuntimeError(f"{op}: a leaf tensor that requires grad is being used in an "
+                                   "in-place operation; wrap the update in glassgrad.no_grad()")
+            # In-place helpers change .data without recording an op, so the graph would
+            # differentiate the old computation: a silently wrong gradient.
+            raise RuntimeError(f"{op}: a tensor computed by an op ({self.grad_fn.name()}, shape "
+                               f"{self.shape}) cannot be changed in place while grad is "
+                               "recorded; write it out of place (y = y * 2) or detach() it")
 
     def zero_(self):
         self._check_inplace("zero_")
@@ -285,10 +291,10 @@ class Tensor:
     def __getitem__(self, index): return ops.getitem(self, index)
 
     def __setitem__(self, index, value):
-        self._check_inplace("__setitem__")
         if self.grad_fn is not None:
             raise RuntimeError("__setitem__ on a tensor computed by an op would corrupt its "
                                "graph; build a new tensor with where()/masked_fill() instead")
+        self._check_inplace("__setitem__")
         if isinstance(index, Tensor):
             index = index.data
         self.data[index] = value.data if isinstance(value, Tensor) else value
