@@ -171,6 +171,24 @@ def test_in_place_on_a_leaf_that_requires_grad_needs_no_grad():
     assert w.tolist() == [10.0, 3.0] and w.requires_grad and w.is_leaf
 
 
+def test_in_place_on_a_tensor_computed_by_an_op_is_refused_while_recording():
+    """In-place helpers change .data without recording an op: allowed, y = x * 2; y.mul_(3)
+    would silently give dy/dx = 2. So they are refused, as __setitem__ is."""
+    x = gg.tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2.0
+    with pytest.raises(RuntimeError, match=r"mul_: a tensor computed by an op \(Mul, shape "
+                                           r"\(2,\)\) cannot be changed in place"):
+        y.mul_(3.0)
+    e = x.exp()
+    with pytest.raises(RuntimeError, match=r"add_: .*\(Exp, shape \(2,\)\)"):
+        e.add_(1.0)                       # exp's backward reads its output: it must not change
+    e.sum().backward()
+    np.testing.assert_allclose(x.grad.data, np.exp([1.0, 2.0]), rtol=1e-6)
+    d = y.detach()
+    d.mul_(0.5)                           # detached: allowed (and shares y's memory, as torch)
+    assert y.tolist() == [1.0, 2.0]
+
+
 def test_sgd_style_update_then_a_new_graph_uses_the_new_values():
     w = gg.tensor([1.0, -1.0], requires_grad=True)
     (w * w).sum().backward()
