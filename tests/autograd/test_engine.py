@@ -356,7 +356,7 @@ def test_chain_of_100000_ops_dropped_without_backward():
         "print('ok')\n")
     env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            env=env, timeout=300)
+                            env=env, timeout=300, check=False)
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == "ok"
 
@@ -395,7 +395,9 @@ def test_ten_thousand_sgd_steps_leave_memory_flat():
     if tracing:
         tracemalloc.start()
     try:
-        first = [step() for _ in range(200)][0]     # warm-up: caches, allocator pools
+        first = step()
+        for _ in range(199):                        # warm-up: caches, allocator pools
+            step()
         before = _memory_now()
         for _ in range(10_000):
             last = step()

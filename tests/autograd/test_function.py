@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 
 import glassgrad as gg
-from glassgrad.autograd import Function, functional, grad, gradcheck, gradgradcheck
-from glassgrad.autograd import once_differentiable
+from glassgrad.autograd import (Function, functional, grad, gradcheck, gradgradcheck,
+                                once_differentiable)
 
 torch = pytest.importorskip("torch")
 
@@ -42,7 +42,7 @@ class Mul3(Function):
 
 
 class Softsign(Function):
-    """x / (1 + |x|), whose derivative 1/(1 + |x|)² is written with the output: y' = (1 - |y|)²."""
+    """x / (1 + |x|); its derivative 1/(1 + |x|)² written with the output: y' = (1 - |y|)²."""
 
     save_output = True
 
@@ -147,7 +147,7 @@ def test_saved_tensors_after_backward_are_gone():
     y.sum().backward()
     with pytest.raises(RuntimeError, match=r"backward through the graph a second time "
                                            r"\(op ScaledCube\).*retain_graph=True"):
-        node.saved_tensors
+        _ = node.saved_tensors
 
 
 def test_needs_input_grad_and_constant_inputs():

@@ -44,13 +44,11 @@ def test_set_grad_enabled_as_context_manager_and_as_a_call(x):
 
 
 def test_the_mode_is_restored_after_an_exception():
-    with pytest.raises(ValueError):
-        with gg.no_grad():
-            raise ValueError("inside")
+    with pytest.raises(ValueError), gg.no_grad():
+        raise ValueError("inside")
     assert gg.is_grad_enabled()
-    with pytest.raises(ValueError):
-        with gg.set_grad_enabled(False):
-            raise ValueError("inside")
+    with pytest.raises(ValueError), gg.set_grad_enabled(False):
+        raise ValueError("inside")
     assert gg.is_grad_enabled()
 
 
