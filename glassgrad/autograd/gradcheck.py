@@ -41,7 +41,7 @@ def _numeric_jacobian(func, inputs, index, eps):
 
 
 def _analytic_jacobian(func, inputs, index):
-    outputs = [o for o in _outputs(func, inputs) if o.requires_grad or True]
+    outputs = _outputs(func, inputs)
     rows = []
     x = inputs[index]
     for out in outputs:
