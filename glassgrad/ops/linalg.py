@@ -3,6 +3,8 @@
 Backward of C = A @ B:  dA = dC @ Bᵀ,  dB = Aᵀ @ dC, both again matmuls, so the rule is
 differentiable to any order. Batch dims that were broadcast are summed away by the engine.
 """
+import math
+
 import numpy as np
 
 from ..autograd.function import Function
@@ -86,7 +88,7 @@ class Linear(Function):
         grad_x = matmul(grad, weight) if needs[0] else None
         grad_w = grad_b = None
         if needs[1]:
-            rows = int(np.prod(grad.shape[:-1]))       # not -1: a size-0 feature dim is allowed
+            rows = math.prod(grad.shape[:-1])       # not -1: a size-0 feature dim is allowed
             flat_grad = grad.reshape(rows, grad.shape[-1])
             grad_w = matmul(flat_grad.mT, x.reshape(rows, x.shape[-1]))
         if bias is not None and needs[2]:
@@ -100,7 +102,7 @@ class Linear(Function):
         grad_x = grad @ weight.data if needs[0] else None
         grad_w = grad_b = None
         if needs[1]:
-            rows = int(np.prod(grad.shape[:-1]))       # not -1: a size-0 feature dim is allowed
+            rows = math.prod(grad.shape[:-1])       # not -1: a size-0 feature dim is allowed
             flat_grad = grad.reshape(rows, grad.shape[-1])
             grad_w = flat_grad.T @ x.data.reshape(rows, x.shape[-1])
         if bias is not None and needs[2]:
