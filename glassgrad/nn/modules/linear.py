@@ -66,10 +66,14 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input):
-        if input.shape[-1:] != (self.in_features,):
-            raise RuntimeError(f"{self!r}: expected input of shape (*, {self.in_features}), "
-                               f"got {tuple(input.shape)}")
-        return linear(input, self.weight, self.bias)
+        try:
+            return linear(input, self.weight, self.bias)
+        except (RuntimeError, IndexError):
+            # Checked only on failure, so the common path is the one op call.
+            if input.shape[-1:] != (self.in_features,):
+                raise RuntimeError(f"{self!r}: expected input of shape (*, {self.in_features}), "
+                                   f"got {tuple(input.shape)}") from None
+            raise
 
     def extra_repr(self):
         return (f"in_features={self.in_features}, out_features={self.out_features}, "

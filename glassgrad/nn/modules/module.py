@@ -178,9 +178,13 @@ class Module:
         # Only reached when normal lookup fails: parameters, buffers and children live in the
         # registries, not in the instance dict.
         d = self.__dict__
-        for registry in ("_parameters", "_buffers", "_modules"):
-            if registry in d and name in d[registry]:
-                return d[registry][name]
+        if "_parameters" in d:
+            if name in d["_parameters"]:            # the hot case: self.weight in forward
+                return d["_parameters"][name]
+            if name in d["_buffers"]:
+                return d["_buffers"][name]
+            if name in d["_modules"]:
+                return d["_modules"][name]
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def __delattr__(self, name):
