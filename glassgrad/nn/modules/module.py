@@ -340,8 +340,10 @@ class Module:
                 continue
             if set_to_none:
                 param.grad = None
-            else:
+            elif param.grad.grad_fn is not None:     # a gradient with a graph: cut it loose
                 param.grad = Tensor(np.zeros_like(param.grad.data))
+            else:
+                param.grad.data[...] = 0             # reuse the memory, as torch's zero_()
 
     def apply(self, fn):
         """Call `fn(module)` on every child (recursively), then on self; returns self.
