@@ -8,6 +8,8 @@ from glassgrad import nn
 from glassgrad.models import MLP
 from glassgrad.nn import functional as F
 
+from nn.harness import check_module, check_state_dict_round_trip   # tests/nn/harness.py
+
 
 def test_layout_and_state_dict_keys_match_torch_sequential():
     torch = pytest.importorskip("torch")
@@ -23,6 +25,21 @@ def test_layout_and_state_dict_keys_match_torch_sequential():
     x = np.random.default_rng(0).standard_normal((4, 784)).astype(np.float32)
     np.testing.assert_allclose(model(gg.tensor(x)).data,
                                theirs(torch.tensor(x)).detach().numpy(), rtol=1e-4, atol=1e-5)
+
+
+def test_outputs_and_all_gradients_vs_torch_in_both_modes():
+    torch = pytest.importorskip("torch")
+    gg.manual_seed(0)
+    model = MLP(6, [16, 8], 3, activation="gelu", dropout=0.0)
+    theirs = torch.nn.Sequential(torch.nn.Linear(6, 16), torch.nn.GELU(), torch.nn.Linear(16, 8),
+                                 torch.nn.GELU(), torch.nn.Linear(8, 3))
+    x = np.random.default_rng(1).standard_normal((5, 6)).astype(np.float32)
+    check_module(model, theirs, [x])
+
+    def make(seed):
+        gg.manual_seed(seed)
+        return MLP(6, [16], 3, dropout=0.3)
+    check_state_dict_round_trip(make, [x])
 
 
 @pytest.mark.parametrize("activation, kind", [("tanh", nn.Tanh), ("gelu", nn.GELU),
