@@ -85,5 +85,13 @@ def build(name, **kwargs):
     return MODELS[name](**kwargs)
 
 
-__all__ = ["LogisticRegression", "MNIST1DCNN", "MNIST1DMLP", "MODELS", "NAMES",
-           "PAPER_ACCURACY", "TRAINING", "build"]
+__all__ = [
+    "MNIST1DCNN",
+    "MNIST1DMLP",
+    "MODELS",
+    "NAMES",
+    "PAPER_ACCURACY",
+    "TRAINING",
+    "LogisticRegression",
+    "build",
+]
