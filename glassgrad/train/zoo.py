@@ -85,13 +85,5 @@ def build(name, **kwargs):
     return MODELS[name](**kwargs)
 
 
-__all__ = [
-    "MNIST1DCNN",
-    "MNIST1DMLP",
-    "MODELS",
-    "NAMES",
-    "PAPER_ACCURACY",
-    "TRAINING",
-    "LogisticRegression",
-    "build",
-]
+__all__ = ["LogisticRegression", "MNIST1DCNN", "MNIST1DMLP", "MODELS", "NAMES",
+           "PAPER_ACCURACY", "TRAINING", "build"]
