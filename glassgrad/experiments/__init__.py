@@ -6,8 +6,8 @@ results (numbers a test can check) and writes its figures (PNG) into `out_dir`. 
 registry with `@register("name")`:
 
     >>> from glassgrad import experiments
-    >>> experiments.list_experiments()
-    ['optimizer_comparison']
+    >>> "optimizer_comparison" in experiments.list_experiments()
+    True
     >>> results = experiments.run("optimizer_comparison", size="small", out_dir="runs/opt")
 
 From the shell: `python -m glassgrad.experiments list` and

@@ -40,8 +40,13 @@ def test_every_optimiser_lowers_the_mlp_training_loss(results):
         assert math.isfinite(r["final_loss"]), name
         assert r["final_loss"] < 0.5 * r["initial_loss"], name
         assert r["test_accuracy"] > 0.5, name        # well above chance (0.1)
-    newton, sgd = mlp["optimizers"]["Newton"], mlp["optimizers"]["SGD"]
-    assert newton["steps"] * 5 < sgd["steps"] and newton["final_loss"] < sgd["final_loss"]
+    # Newton gets the training loss below 0.1 in fewer steps than any first-order optimiser
+    # (each of its steps costs a backward pass per parameter, though)
+    newton = mlp["optimizers"]["Newton"]["steps_to_target"]
+    assert newton is not None and newton <= mlp["optimizers"]["Newton"]["steps"]
+    for name, r in mlp["optimizers"].items():
+        if name != "Newton":
+            assert r["steps_to_target"] is None or r["steps_to_target"] > newton, name
 
 
 @pytest.mark.slow
