@@ -132,6 +132,8 @@ class Newton(Optimizer):
                                                             group)
         else:
             d = _solve(H, g, state["damping"])
+            if group["line_search_fn"] is not None and g @ d >= 0:
+                d = -g                  # H indefinite, d points uphill: steepest descent
             x = x0 + self._step_length(f, f0, x0, g, d, group) * d
         _write(self._params, x)
         state["step"] += 1

@@ -48,3 +48,27 @@ def test_command_line_list_and_errors(capsys):
     assert "unknown experiment 'nope'" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["run", "optimizer_comparison", "--size", "huge"])
+
+
+def test_command_line_run_prints_the_results_without_long_curves(tmp_path, capsys):
+    @experiments.register("_probe_cli", "a probe")
+    def probe(size="small", out_dir=None, seed=0):
+        return {"size": size, "seed": seed, "out": out_dir, "losses": [1.0, 0.5],
+                "curve": list(range(100))}
+
+    try:
+        assert main(["run", "_probe_cli", "--size", "full", "--out", str(tmp_path),
+                     "--seed", "7"]) == 0
+    finally:
+        experiments._REGISTRY.pop("_probe_cli", None)
+    import json
+    printed = json.loads(capsys.readouterr().out)
+    assert printed == {"size": "full", "seed": 7, "out": str(tmp_path),
+                       "curve": "[100 values]"}
+
+
+def test_missing_matplotlib_gives_a_clear_error(monkeypatch):
+    import sys
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)     # as if not installed
+    with pytest.raises(ImportError, match="pip install matplotlib"):
+        experiments.require_matplotlib()

@@ -194,3 +194,27 @@ def test_state_dict_round_trip_keeps_the_damping():
     opt.step(lambda: rosenbrock(xy))
     fresh.step(lambda: rosenbrock(xy2))
     np.testing.assert_array_equal(xy.data, xy2.data)
+
+
+def test_line_search_falls_back_to_steepest_descent_where_newton_points_uphill():
+    """f = -x² + x⁴/10 at x = 0.5: H < 0, so the Newton step heads for the local maximum at 0.
+    Pure Newton takes it (f rises); with the line search, d = -g is used and f falls."""
+    f = lambda x: (-(x ** 2) + 0.1 * x ** 4).sum()                  # noqa: E731
+    pure = gg.tensor(np.array([0.5]), requires_grad=True)
+    optim.Newton([pure]).step(lambda: f(pure))
+    assert f(pure).item() > f(gg.tensor(np.array([0.5]))).item() and abs(pure.item()) < 0.5
+    safe = gg.tensor(np.array([0.5]), requires_grad=True)
+    optim.Newton([safe], line_search_fn="backtracking").step(lambda: f(safe))
+    assert f(safe).item() < f(gg.tensor(np.array([0.5]))).item() and safe.item() > 0.5
+
+
+def test_no_move_when_the_line_search_or_the_damping_finds_nothing():
+    x = gg.tensor(np.array([1.0]), requires_grad=True)
+    opt = optim.Newton([x], lr=100.0, line_search_fn="backtracking", max_backtracks=0)
+    opt.step(lambda: (x ** 4).sum())         # a step 100x too long, and no backtracking allowed
+    assert x.item() == 1.0 and opt.state[x]["step_length"] == 0.0
+    y = gg.tensor(np.array([0.5]), requires_grad=True)
+    opt = optim.Newton([y], adaptive_damping=True, max_damping_tries=3)
+    opt.step(lambda: -(y ** 2).sum())        # concave: H + λI not positive definite for λ < 2
+    assert y.item() == 0.5
+    assert opt.state[y]["damping"] == pytest.approx(1e-6 * 3 ** 2)   # grown at each try
