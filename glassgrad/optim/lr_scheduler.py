@@ -8,6 +8,7 @@ lr is computed from the group's current lr, so that schedules can be chained; ea
 
 state_dict() holds every attribute except the optimiser (and functions, which are not data),
 as in torch; its values are numbers, strings, lists and dicts, so JSON can store it.
+Unlike torch, the optimiser's `step` is not wrapped to warn when the scheduler steps first.
 """
 import math
 import types
