@@ -5,6 +5,7 @@ dimensions as size 1 (torch's names). Each backward first restores the reduced d
 (`_unreduce`) and then broadcasts the gradient back over them.
 """
 import builtins
+import math
 from collections import namedtuple
 
 import numpy as np
@@ -72,8 +73,10 @@ class Mean(Function):
     @staticmethod
     def forward(ctx, a, axes, keepdim):
         ctx.axes, ctx.keepdim, ctx.in_shape = axes, keepdim, a.shape
-        ctx.count = int(np.prod([a.shape[i] for i in axes])) if a.ndim else 1
-        return a.mean(axis=axes, keepdims=keepdim)
+        ctx.count = math.prod([a.shape[i] for i in axes]) if a.ndim else 1
+        # Σ then × 1/n: numpy's own mean() costs more Python than the sum on small arrays.
+        total = np.add.reduce(a, axis=axes, keepdims=keepdim)
+        return total * (1.0 / ctx.count)     # a Python float keeps float32 float32
 
     @staticmethod
     def backward(ctx, grad):
@@ -165,7 +168,7 @@ def var(a, dim=None, unbiased=True, keepdim=False, *, correction=None):
     if correction is None:
         correction = 1 if unbiased else 0
     axes = _axes("var", a.ndim, dim)
-    n = int(np.prod([a.shape[i] for i in axes])) if a.ndim else 1
+    n = math.prod([a.shape[i] for i in axes]) if a.ndim else 1
     centred = a - mean(a, axes, keepdim=True)
     # n <= correction leaves no degrees of freedom: numpy's 0/0 gives NaN, as torch does.
     return sum(centred * centred, axes, keepdim) / np.float32(n - correction)
