@@ -17,7 +17,65 @@ def _index(name, index, length):
     return index % length
 
 
-class Sequential(Module):
+class _ModuleRun(Module):
+    """What Sequential and ModuleList share: child modules kept in order, named "0", "1", ..."""
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def __iadd__(self, modules):
+        return self.extend(modules)
+
+    def __setitem__(self, index, module):
+        keys = list(self._modules)
+        self.add_module(keys[_index(type(self).__name__, index, len(keys))], module)
+
+    def __delitem__(self, index):
+        keys = list(self._modules)
+        doomed = keys[index] if isinstance(index, slice) else \
+            [keys[_index(type(self).__name__, index, len(keys))]]
+        for key in doomed:
+            del self._modules[key]
+        self._renumber(list(self._modules.values()))
+
+    def _renumber(self, modules):
+        """Name the modules by position again, 0..n-1, as torch does after a removal."""
+        self._modules.clear()
+        for i, module in enumerate(modules):
+            self.add_module(str(i), module)
+
+    def append(self, module):
+        """Add `module` at the end; returns self."""
+        self.add_module(str(len(self)), module)
+        return self
+
+    def extend(self, modules):
+        for module in modules:
+            self.append(module)
+        return self
+
+    def insert(self, index, module):
+        name = type(self).__name__
+        if not isinstance(module, Module):
+            raise TypeError(f"{name}.insert: expected a Module, got {type(module).__name__}")
+        n = len(self._modules)
+        if not -n <= index <= n:
+            raise IndexError(f"{name}.insert: index {index} is out of range for {n} modules")
+        items = list(self._modules.values())
+        items.insert(index % (n + 1) if index < 0 else index, module)
+        self._renumber(items)
+        return self
+
+    def pop(self, index=-1):
+        module = self[index]
+        del self[index]
+        return module
+
+
+class Sequential(_ModuleRun):
     """Calls its modules in order, each on the previous one's output.
 
     Build it from modules (`Sequential(nn.Linear(2, 8), nn.ReLU())`, named "0", "1", ...) or
@@ -45,59 +103,8 @@ class Sequential(Module):
         keys = list(self._modules)
         return self._modules[keys[_index("Sequential", index, len(keys))]]
 
-    def __setitem__(self, index, module):
-        keys = list(self._modules)
-        self.add_module(keys[_index("Sequential", index, len(keys))], module)
 
-    def __delitem__(self, index):
-        keys = list(self._modules)
-        doomed = keys[index] if isinstance(index, slice) else \
-            [keys[_index("Sequential", index, len(keys))]]
-        for key in doomed:
-            del self._modules[key]
-        # keep the positional names 0..n-1, as torch does
-        items = list(self._modules.values())
-        self._modules.clear()
-        for i, module in enumerate(items):
-            self._modules[str(i)] = module
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
-
-    def append(self, module):
-        """Add `module` at the end; returns self."""
-        self.add_module(str(len(self)), module)
-        return self
-
-    def extend(self, modules):
-        for module in modules:
-            self.append(module)
-        return self
-
-    def insert(self, index, module):
-        if not isinstance(module, Module):
-            raise TypeError(f"Sequential.insert: expected a Module, got {type(module).__name__}")
-        n = len(self._modules)
-        if not -n <= index <= n:
-            raise IndexError(f"Sequential.insert: index {index} is out of range for {n} modules")
-        index = index % (n + 1) if index < 0 else index
-        items = list(self._modules.values())
-        items.insert(index, module)
-        self._modules.clear()
-        for i, item in enumerate(items):
-            self._modules[str(i)] = item
-        return self
-
-    def pop(self, index=-1):
-        module = self[index]
-        del self[index]
-        return module
-
-
-class ModuleList(Module):
+class ModuleList(_ModuleRun):
     """A list of modules, registered as children "0", "1", ... (no forward of its own)."""
 
     def __init__(self, modules=None):
@@ -109,49 +116,6 @@ class ModuleList(Module):
         if isinstance(index, slice):
             return type(self)(list(self._modules.values())[index])
         return self._modules[str(_index("ModuleList", index, len(self)))]
-
-    def __setitem__(self, index, module):
-        self.add_module(str(_index("ModuleList", index, len(self))), module)
-
-    def __delitem__(self, index):
-        items = list(self._modules.values())
-        if isinstance(index, slice):
-            del items[index]
-        else:
-            del items[_index("ModuleList", index, len(items))]
-        self._modules.clear()
-        for i, module in enumerate(items):
-            self._modules[str(i)] = module
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
-
-    def __iadd__(self, modules):
-        return self.extend(modules)
-
-    def append(self, module):
-        self.add_module(str(len(self)), module)
-        return self
-
-    def extend(self, modules):
-        for module in modules:
-            self.append(module)
-        return self
-
-    def insert(self, index, module):
-        items = list(self._modules.values())
-        items.insert(index, module)
-        self._modules.clear()
-        for i, item in enumerate(items):
-            self.add_module(str(i), item)
-
-    def pop(self, index=-1):
-        module = self[index]
-        del self[index]
-        return module
 
 
 class ModuleDict(Module):
