@@ -193,6 +193,25 @@ def _checked(cls, ctx, x, y):
 debug_modes = []
 
 
+class DebugMode:
+    """Base of the debugging aids in glassgrad.debug: a context manager that, while active, sees
+    every op's forward (`on_forward`) and every node's returned gradients (`on_backward`)."""
+
+    def __enter__(self):
+        debug_modes.append(self)
+        return self
+
+    def __exit__(self, *exc):
+        debug_modes.remove(self)
+        return False
+
+    def on_forward(self, cls, arrays, out, node):
+        """Called after each op's forward; `node` is None when no graph was recorded."""
+
+    def on_backward(self, node, grads):
+        """Called with the gradients a node's backward returned (Tensors or numpy arrays)."""
+
+
 def _run_debug_modes(cls, arrays, out, node):
     for mode in debug_modes:
         mode.on_forward(cls, arrays, out, node)

@@ -37,14 +37,7 @@ class set_grad_enabled:
         # Used as a decorator: the constructor already switched the mode; undo that and
         # apply the mode around each call instead.
         self.__exit__()
-        mode = self.mode
-
-        @functools.wraps(func)
-        def wrapper(*args, **kwargs):
-            with set_grad_enabled(mode):
-                return func(*args, **kwargs)
-
-        return wrapper
+        return _with_mode(func, self.mode)
 
 
 class _ModeContext:
@@ -64,14 +57,17 @@ class _ModeContext:
         return False
 
     def __call__(self, func):
-        mode = self.mode
+        return _with_mode(func, self.mode)
 
-        @functools.wraps(func)
-        def wrapper(*args, **kwargs):
-            with set_grad_enabled(mode):
-                return func(*args, **kwargs)
 
-        return wrapper
+def _with_mode(func, mode):
+    """`func` wrapped to run with grad mode set to `mode` (what the decorators return)."""
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with set_grad_enabled(mode):
+            return func(*args, **kwargs)
+
+    return wrapper
 
 
 class no_grad(_ModeContext):

@@ -10,7 +10,7 @@ import traceback
 
 import numpy as np
 
-from ..autograd import function
+from ..autograd.function import DebugMode
 from ..tensor import Tensor
 
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -39,7 +39,7 @@ class AnomalyError(RuntimeError):
     """Raised by detect_anomaly at the op that first produced NaN or Inf."""
 
 
-class detect_anomaly:
+class detect_anomaly(DebugMode):
     """Context manager: raise at the first op whose output or gradient is not finite.
 
     Args:
@@ -53,14 +53,6 @@ class detect_anomaly:
 
     def __init__(self, check_nan=True):
         self.check_nan = check_nan
-
-    def __enter__(self):
-        function.debug_modes.append(self)
-        return self
-
-    def __exit__(self, *exc):
-        function.debug_modes.remove(self)
-        return False
 
     def on_forward(self, cls, arrays, out, node):
         where = _user_frame()

@@ -7,14 +7,14 @@ the intended kind; one where neither operand already has the result's shape is f
 """
 import numpy as np
 
-from ..autograd import function
+from ..autograd.function import DebugMode
 
 
 class BroadcastError(RuntimeError):
     """Raised by strict_broadcasting for a broadcast that grows every operand."""
 
 
-class strict_broadcasting:
+class strict_broadcasting(DebugMode):
     """Context manager: raise where an op broadcasts its operands into a shape none of them had.
 
     Example::
@@ -22,14 +22,6 @@ class strict_broadcasting:
         with glassgrad.debug.strict_broadcasting():
             loss = ((pred - target) ** 2).mean()   # (N,) - (N, 1): raises, shows both shapes
     """
-
-    def __enter__(self):
-        function.debug_modes.append(self)
-        return self
-
-    def __exit__(self, *exc):
-        function.debug_modes.remove(self)
-        return False
 
     def on_forward(self, cls, arrays, out, node):
         shapes = [np.shape(a) for a in arrays
@@ -43,8 +35,6 @@ class strict_broadcasting:
                                  "intended (an outer product), reshape explicitly; if not, "
                                  "an (N,) against an (N, 1) is the usual cause.")
 
-    def on_backward(self, node, grads):
-        pass
 
 
 # The ops that broadcast their operands against each other.

@@ -36,8 +36,9 @@ class Reshape(Function):
         return grad.reshape(ctx.in_shape)
 
 
-class View(Function):
-    """Like reshape, but never copies: raises where the data's strides do not allow a view."""
+class View(Reshape):
+    """Like reshape, but never copies: raises where the data's strides do not allow a view.
+    Its backward is Reshape's."""
 
     @staticmethod
     def forward(ctx, a, shape):
@@ -50,14 +51,6 @@ class View(Function):
                                f"shape {a.shape} and strides {a.strides}; use .reshape(...) "
                                "instead") from None
         return out
-
-    @staticmethod
-    def backward(ctx, grad):
-        return Reshape.apply(grad, ctx.in_shape)
-
-    @staticmethod
-    def backward_array(ctx, grad):
-        return grad.reshape(ctx.in_shape)
 
 
 class Permute(Function):
