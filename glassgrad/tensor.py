@@ -11,7 +11,8 @@ import numpy as np
 
 
 class Tensor:
-    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_hooks", "__weakref__")
+    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_hooks", "_version",
+                 "__weakref__")
 
     # numpy must hand `ndarray * tensor` to Tensor.__rmul__ instead of looping over the tensor.
     __array_ufunc__ = None
@@ -24,6 +25,7 @@ class Tensor:
         self.requires_grad = requires_grad
         self.grad_fn = _grad_fn
         self._hooks = None
+        self._version = 0     # when .data last changed in place (see autograd.function)
         if requires_grad and _grad_fn is None and data.dtype.kind not in "fc":
             raise RuntimeError(f"requires_grad=True: only floating-point tensors can require "
                                f"gradients; got dtype {data.dtype} (shape {data.shape})")
@@ -172,6 +174,7 @@ class Tensor:
     # --- in-place updates (for optimisers and initialisers) -------------------------------
     def _check_inplace(self, op):
         from .autograd import grad_mode
+        mark_modified(self)
         if grad_mode._enabled and self.requires_grad:
             if self.grad_fn is None:
                 raise RuntimeError(f"{op}: a leaf tensor that requires grad is being used in an "
@@ -400,4 +403,4 @@ def _as_array(data):
 # The ops import Tensor, so they are imported after the class exists.
 from . import ops  # noqa: E402
 from .ops.elementwise import Add, Sub, Mul, Div, Neg  # noqa: E402
-from .autograd.function import apply_binary  # noqa: E402
+from .autograd.function import apply_binary, mark_modified  # noqa: E402

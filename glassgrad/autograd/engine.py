@@ -126,7 +126,11 @@ def run(outputs, grad_outputs, retain_graph, create_graph, inputs, accumulate):
             # Trailing inputs without a gradient (non-tensor parameters) may be left out;
             # zip stops at the shorter of the two.
             for inp, ig in zip(node.inputs, input_grads):
-                if ig is None or not isinstance(inp, Tensor) or not inp.requires_grad:
+                if not isinstance(inp, Tensor):
+                    continue
+                if inp._version > node.sequence_nr and node.reads_inputs:
+                    raise RuntimeError(_modified_message(node, inp))
+                if ig is None or not inp.requires_grad:
                     continue
                 if not fast and not isinstance(ig, Tensor):
                     ig = Tensor(ig)
@@ -172,6 +176,16 @@ def _call_backward(node, g, fast):
         raise RuntimeError(f"{node.name()}.backward returned {len(input_grads)} "
                            f"gradients for {len(node.inputs)} inputs")
     return input_grads
+
+
+def _modified_message(node, tensor):
+    kind = "a leaf" if tensor.grad_fn is None else "an intermediate"
+    return (f"one of the tensors needed for gradient computation has been modified by an "
+            f"in-place operation: {kind} tensor of shape {tensor.shape} (requires_grad="
+            f"{tensor.requires_grad}) changed after op {node.name()} used it in the forward "
+            "pass, so its backward would read the new values. Change it after backward() "
+            "(e.g. optimizer.step() after loss.backward()), or give the forward a copy "
+            "(x.clone()).")
 
 
 def _watched_backward(node, g, fast):

@@ -49,6 +49,9 @@ class Function:
     # which the engine uses when no graph of the gradient is needed (create_graph=False).
     # `backward` stays the definition; the op table checks that the two agree.
     backward_array = None
+    # False for ops whose backward reads no input values (only shapes or indices): changing
+    # an input in place after the forward cannot spoil their gradients (see mark_modified).
+    reads_inputs = True
     _out_data = None
     _out_hooks = None          # hooks registered on the (non-leaf) output tensor
     _retain_ref = None         # weak reference to the output when it called retain_grad()
@@ -143,6 +146,16 @@ class Function:
         self.inputs = None
         self._out_data = None
         self._saved = ()
+
+
+def mark_modified(tensor):
+    """Record that `tensor.data` changed in place (an in-place method, an optimiser's update).
+
+    The stamp is the next sequence number, so the engine can tell a tensor that changed after
+    an op used it in the forward pass: that op's backward would read the new values and return
+    a silently wrong gradient, so the engine refuses (torch's version counter does the same).
+    """
+    tensor._version = next(_sequence)
 
 
 def apply_binary(cls, a, b):

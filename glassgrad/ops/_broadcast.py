@@ -25,6 +25,8 @@ def _summed_axes(shape, target):
 class SumToShape(Function):
     """Sum over the broadcast axes so that the result has `shape`. Backward: expand."""
 
+    reads_inputs = False
+
     @staticmethod
     def forward(ctx, x, shape):
         axes = _summed_axes(x.shape, shape)
@@ -44,6 +46,8 @@ class SumToShape(Function):
 
 class Expand(Function):
     """Broadcast to a larger shape without copying (a read-only view). Backward: sum_to_shape."""
+
+    reads_inputs = False
 
     @staticmethod
     def forward(ctx, x, shape):

@@ -13,6 +13,8 @@ from ..tensor import Tensor
 class Add(Function):
     """a + b."""
 
+    reads_inputs = False
+
     @staticmethod
     def forward(ctx, a, b):
         return a + b
@@ -28,6 +30,8 @@ class Add(Function):
 
 class Sub(Function):
     """a - b."""
+
+    reads_inputs = False
 
     @staticmethod
     def forward(ctx, a, b):
@@ -89,6 +93,8 @@ class Div(Function):
 
 class Neg(Function):
     """-a."""
+
+    reads_inputs = False
 
     @staticmethod
     def forward(ctx, a):
@@ -284,6 +290,8 @@ class Clamp(Function):
 class Cast(Function):
     """Change the dtype. Backward casts the gradient back to the input's dtype."""
 
+    reads_inputs = False
+
     returns_float64 = True     # a cast to float64 is asked for: apply must not narrow it
 
     @staticmethod
@@ -302,6 +310,8 @@ class Cast(Function):
 
 class Clone(Function):
     """A copy with its own memory. Backward: the identity."""
+
+    reads_inputs = False
 
     @staticmethod
     def forward(ctx, a):

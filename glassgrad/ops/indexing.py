@@ -32,6 +32,8 @@ def _plain_index(index):
 class GetItem(Function):
     """x[index] with ints, slices, None, Ellipsis, integer arrays or boolean masks."""
 
+    reads_inputs = False
+
     @staticmethod
     def forward(ctx, a, index, repeats_possible):
         ctx.in_shape, ctx.index, ctx.repeats = a.shape, index, repeats_possible
@@ -53,6 +55,8 @@ class GetItem(Function):
 class IndexAdd(Function):
     """zeros(shape) with `grad` added at `index` (repeated indices accumulate).
     Backward: read the gradient back at `index` (getitem)."""
+
+    reads_inputs = False
 
     @staticmethod
     def forward(ctx, grad, shape, index, repeats_possible):

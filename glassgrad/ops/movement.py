@@ -18,6 +18,8 @@ def _shape_arg(shape):
 class Reshape(Function):
     """Same elements, new shape (a view whenever numpy can make one). Backward: reshape back."""
 
+    reads_inputs = False
+
     @staticmethod
     def forward(ctx, a, shape):
         ctx.in_shape = a.shape
@@ -56,6 +58,8 @@ class View(Reshape):
 class Permute(Function):
     """Reorder dimensions (a view). Backward: the inverse permutation."""
 
+    reads_inputs = False
+
     @staticmethod
     def forward(ctx, a, dims):
         ctx.dims = dims
@@ -72,6 +76,8 @@ class Permute(Function):
 
 class Cat(Function):
     """Join tensors along `dim`. Backward: slice each input's part back out (cat ↔ split)."""
+
+    reads_inputs = False
 
     @staticmethod
     def forward(ctx, *arrays, dim):
@@ -93,6 +99,8 @@ class Cat(Function):
 
 class Pad(Function):
     """Constant padding; `widths` is numpy's ((before, after), ...). Backward: slice (pad ↔ slice)."""
+
+    reads_inputs = False
 
     @staticmethod
     def forward(ctx, a, widths, value):

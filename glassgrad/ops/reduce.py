@@ -53,6 +53,8 @@ def _unreduce(grad, in_shape, axes, keepdim):
 class Sum(Function):
     """Σ a over `axes`. Backward: the gradient copied back over the summed axes."""
 
+    reads_inputs = False
+
     @staticmethod
     def forward(ctx, a, axes, keepdim):
         ctx.axes, ctx.keepdim, ctx.in_shape = axes, keepdim, a.shape
@@ -69,6 +71,8 @@ class Sum(Function):
 
 class Mean(Function):
     """(1/n) Σ a over `axes`. Backward: the gradient spread evenly, divided by n."""
+
+    reads_inputs = False
 
     @staticmethod
     def forward(ctx, a, axes, keepdim):

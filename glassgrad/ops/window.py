@@ -46,6 +46,8 @@ def _geometry(op, spatial, kernel_size, dilation, padding, stride):
 class Unfold(Function):
     """im2col: (N, C, *spatial) → (N, C·Πkernel, Πpositions)."""
 
+    reads_inputs = False
+
     @staticmethod
     def forward(ctx, x, kernel, dilation, padding, stride, positions):
         ctx.params = (kernel, dilation, padding, stride, positions)
@@ -75,6 +77,8 @@ class Unfold(Function):
 
 class Fold(Function):
     """col2im: (N, C·Πkernel, Πpositions) → (N, C, *output_size), summing overlapping windows."""
+
+    reads_inputs = False
 
     @staticmethod
     def forward(ctx, cols, output_size, kernel, dilation, padding, stride, positions):

@@ -25,6 +25,7 @@ from collections import defaultdict
 import numpy as np
 
 from ..autograd import grad_mode
+from ..autograd.function import mark_modified
 from ..tensor import Tensor
 
 
@@ -100,6 +101,7 @@ class Optimizer:
                     if not state:
                         self.init_state(state, p.data, group)
                     self.update_step(p.data, grad, state, group)
+                    mark_modified(p)      # a graph built before this step is now stale
         return loss
 
     def zero_grad(self, set_to_none=True):
