@@ -157,6 +157,7 @@ def _atomic_write(path, entries):
     handle, temporary = tempfile.mkstemp(prefix=os.path.basename(path) + ".", suffix=".tmp",
                                          dir=folder)
     try:
+        os.chmod(temporary, 0o666 & ~_umask())   # mkstemp's 0600 -> what open() would give
         with os.fdopen(handle, "wb") as f:
             _write_npz(f, entries)
             f.flush()
@@ -166,6 +167,13 @@ def _atomic_write(path, entries):
         if os.path.exists(temporary):
             os.remove(temporary)
         raise
+
+
+def _umask():
+    """The process's umask (os.umask can only be read by setting it, so set it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _write_npz(f, entries):
