@@ -1,4 +1,7 @@
-"""The `glassgrad` command: `train` fits the demo and the loss falls; arguments are checked."""
+"""The `glassgrad` command: train writes a run folder and prints test scores with CIs; evaluate
+re-scores a checkpoint; experiments list/run; demo; every bad input is one line on stderr with
+the right exit status, and leaves an existing run folder as it was."""
+import json
 import os
 import re
 import subprocess
@@ -8,113 +11,348 @@ import numpy as np
 import pytest
 
 from glassgrad import cli
+from glassgrad.train import builders, checkpoint, run
+
+try:
+    import matplotlib  # noqa: F401
+    HAS_MATPLOTLIB = True
+except ImportError:
+    HAS_MATPLOTLIB = False
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CI_LINE = re.compile(r"^test accuracy (\d\.\d{3}) \(95% CI (\d\.\d{3})–(\d\.\d{3}), n=(\d+)\)$",
+                     re.M)
 
 
-def _losses(text):
-    return [float(v) for v in re.findall(r"^epoch\s+\d+/\d+\s+loss ([0-9.]+)", text, flags=re.M)]
+def train(out, *extra, data="mnist1d", model="logreg", epochs="2"):
+    return cli.main(["train", "--data", data, "--model", model, "--epochs", epochs,
+                     "--no-progress", "--out", str(out), *extra])
 
 
-def test_train_in_process_loss_falls_and_accuracy_is_high(capsys):
-    assert cli.main(["train", "--epochs", "60", "--seed", "0"]) == 0
-    out = capsys.readouterr().out
-    losses = _losses(out)
-    assert len(losses) == 60
-    assert losses[-1] < 0.25 * losses[0]
-    assert np.mean(losses[-5:]) < np.mean(losses[:5])
-    accuracy = float(re.search(r"test accuracy ([0-9.]+)% on 120 held-out points", out).group(1))
-    assert accuracy >= 95.0
+def one_error_line(err, prog):
+    """stderr is exactly one line, `prog: error: ...`, and no traceback."""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith(f"{prog}: error: "), err
+    assert "Traceback" not in err
+    return lines[0]
 
 
-def test_train_moons_sgd_and_options(capsys):
-    assert cli.main(["train", "--dataset", "moons", "--epochs", "8", "--optimizer", "sgd",
-                     "--lr", "0.05", "--momentum", "0.8", "--batch-size", "16", "--hidden", "8",
-                     "--seed", "3"]) == 0
-    out = capsys.readouterr().out
-    assert "MLP 2-8-8-2 (114 parameters)" in out and "batch 16" in out
-    assert "SGD lr=0.05 momentum=0.8" in out
-    losses = _losses(out)
-    assert len(losses) == 8 and losses[-1] < losses[0]
+def snapshot(folder):
+    return {name: open(os.path.join(folder, name), "rb").read()
+            for name in sorted(os.listdir(folder))}
 
 
-def test_train_default_optimizer_is_adam(capsys):
-    assert cli.main(["train", "--epochs", "1"]) == 0
-    assert "Adam lr=0.01," in capsys.readouterr().out
+@pytest.fixture(scope="module")
+def existing_run(tmp_path_factory):
+    """A finished run folder, for the checks that a failure leaves it intact."""
+    out = tmp_path_factory.mktemp("runs") / "kept"
+    assert train(out) == 0
+    return out
 
 
-def test_fit_demo_is_deterministic_per_seed_and_float32():
-    quiet = lambda line: None  # noqa: E731
-    a = cli.fit_demo(epochs=3, seed=1, log=quiet)
-    b = cli.fit_demo(epochs=3, seed=1, log=quiet)
-    c = cli.fit_demo(epochs=3, seed=2, log=quiet)
-    assert a["losses"] == b["losses"]
-    assert a["losses"] != c["losses"]
-    for name, p in a["model"].named_parameters():
-        assert p.dtype == np.float32, name
-        assert p.grad.dtype == np.float32, name
+# --- train and evaluate ----------------------------------------------------------------------
+@pytest.mark.parametrize("data", ["mnist1d", "digits"])
+@pytest.mark.parametrize("model", builders.MODELS)
+def test_train_writes_the_run_and_evaluate_rescores_it(data, model, tmp_path, capsys):
+    out = tmp_path / "run"
+    assert train(out, data=data, model=model) == 0
+    printed = capsys.readouterr().out
+    value, low, high, n = CI_LINE.search(printed).groups()
+    assert float(low) <= float(value) <= float(high)
+    assert int(n) == {"mnist1d": 1000, "digits": 359}[data]
+    assert f"wrote {out}" in printed
+
+    if HAS_MATPLOTLIB:
+        assert set(os.listdir(out)) == {"metrics.json", "curves.png", "checkpoint.npz"}
+        with open(out / "curves.png", "rb") as f:
+            assert f.read(8) == b"\x89PNG\r\n\x1a\n"
+    else:
+        assert set(os.listdir(out)) == {"metrics.json", "checkpoint.npz"}
+    metrics = json.load(open(out / "metrics.json"))
+    assert metrics["args"]["model"] == model and metrics["args"]["data"] == data
+    assert metrics["args"]["epochs"] == 2 and metrics["seed"] == 0
+    assert metrics["glassgrad_version"] and metrics["duration_s"]["train"] > 0
+    assert metrics["history"]["epoch"] == [1, 2] and len(metrics["history"]["accuracy"]) == 2
+    accuracy = metrics["test"]["accuracy"]
+    assert accuracy["value"] == pytest.approx(float(value), abs=5e-4)
+    assert accuracy["low"] < accuracy["value"] < accuracy["high"]
+    assert "f1" in metrics["test"]
+
+    saved = checkpoint.read(out / "checkpoint.npz")
+    meta = saved["metadata"][run.RUN_KEY]
+    assert meta["model"] == model and meta["num_classes"] == 10
+    assert all(array.data.dtype == np.float32 for array in saved["model"].values())
+
+    assert cli.main(["evaluate", str(out)]) == 0
+    again = capsys.readouterr().out
+    assert CI_LINE.search(again).group(1) == value
+    assert "the same as the test accuracy saved at training" in again
 
 
-def test_generated_data_sets():
-    import glassgrad as gg
-    for make in (cli.two_spirals, cli.two_moons):
-        x, y = make(200, generator=gg.Generator(0))
-        assert x.shape == (200, 2) and x.dtype == np.float32
-        assert y.shape == (200,) and y.dtype == np.int64 and set(y.tolist()) == {0, 1}
-        assert np.abs(x).max() < 2.0
-        x2, _ = make(200, generator=gg.Generator(0))
-        assert np.array_equal(x, x2)
-    # without noise each point lies on its arm: angle = 3π r + π label (mod 2π)
-    x, y = cli.two_spirals(400, noise=0.0, generator=gg.Generator(0))
-    r = np.hypot(x[:, 0], x[:, 1])
-    assert r.max() <= 1.0 + 1e-6
-    expected = 3 * np.pi * r + np.pi * y
-    difference = np.angle(np.exp(1j * (np.arctan2(x[:, 1], x[:, 0]) - expected)))
-    assert np.abs(difference).max() < 1e-3
+def test_default_out_folder_and_validation_curves(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["train", "--model", "mlp", "--epochs", "1", "--val-fraction", "0.2",
+                     "--no-progress"]) == 0
+    (folder,) = os.listdir(tmp_path / "runs")
+    assert re.fullmatch(r"mnist1d-mlp-\d{8}-\d{6}", folder)
+    metrics = json.load(open(tmp_path / "runs" / folder / "metrics.json"))
+    assert metrics["data"] == {"name": "mnist1d", "train": 3200, "validation": 800,
+                               "test": 1000}
+    assert len(metrics["history"]["val_accuracy"]) == 1
+    assert "3,200 training / 800 validation" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["train", "--epochs", "0"], r"--epochs must be greater than 0, got 0"),
-    (["train", "--lr", "abc"], r"--lr expects a number \(float\), got 'abc'"),
-    (["train", "--dataset", "mnist"], r"invalid choice: 'mnist'"),
-    (["train", "--optimizer", "lbfgs"], r"invalid choice: 'lbfgs'"),
-    ([], r"the following arguments are required: command"),
-    (["nonsense"], r"invalid choice: 'nonsense'"),
+def test_default_out_never_reuses_a_folder(tmp_path):
+    import datetime
+    now = datetime.datetime(2025, 1, 2, 3, 4, 5)
+    first = run.default_out("digits", "cnn", root=str(tmp_path), now=now)
+    assert first.endswith("digits-cnn-20250102-030405")
+    os.makedirs(first)
+    assert run.default_out("digits", "cnn", root=str(tmp_path), now=now) == first + "-2"
+
+
+def test_defaults_are_the_mnist1d_papers_settings_and_batches_in_order_match_reproduce(
+        tmp_path, capsys):
+    from glassgrad.data.datasets import load_mnist1d
+    from glassgrad.train import reproduce_mnist1d, zoo
+    mnist1d = builders.SETTINGS["mnist1d"]
+    assert (mnist1d["optimizer"], mnist1d["lr"], mnist1d["batch_size"]) == \
+        ("adam", zoo.TRAINING["lr"], zoo.TRAINING["batch_size"])
+    assert mnist1d["epochs"] * 4000 // mnist1d["batch_size"] == zoo.TRAINING["steps"]
+    assert cli.main(["train", "--model", "logreg", "--epochs", "2", "--no-shuffle", "--seed",
+                     "42", "--no-progress", "--out", str(tmp_path / "r")]) == 0
+    ours = json.load(open(tmp_path / "r" / "metrics.json"))["test"]["accuracy"]["value"]
+    _, score, _ = reproduce_mnist1d.train_one("logistic", load_mnist1d(), steps=80, seed=42)
+    assert ours == score.value
+
+
+def test_train_on_a_npz_file_and_other_optimizer(tmp_path, capsys):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(300, 6)).astype(np.float32)
+    y = (x[:, 0] > 0).astype(np.int64)
+    path = tmp_path / "mine.npz"
+    np.savez(path, x_train=x[:200], y_train=y[:200], x_test=x[200:], y_test=y[200:])
+    out = tmp_path / "r"
+    assert train(out, "--optimizer", "sgd", "--lr", "0.05", "--batch-size", "20",
+                 data=str(path), model="mlp", epochs="5") == 0
+    printed = capsys.readouterr().out
+    assert "2 classes" in printed and "sgd lr 0.05, momentum 0.9, batch 20" in printed
+    assert float(CI_LINE.search(printed).group(1)) > 0.9       # a linear rule, easy
+    assert cli.main(["evaluate", str(out / "checkpoint.npz")]) == 0
+
+
+def test_without_matplotlib_the_png_is_skipped_with_a_note(tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "matplotlib", None)        # import matplotlib fails
+    assert train(tmp_path / "r", epochs="1") == 0
+    assert "note: curves.png skipped: matplotlib is not installed" in capsys.readouterr().out
+    assert set(os.listdir(tmp_path / "r")) == {"metrics.json", "checkpoint.npz"}
+
+
+def test_existing_run_is_kept_unless_overwrite(existing_run, capsys):
+    before = snapshot(existing_run)
+    capsys.readouterr()
+    assert train(existing_run) == 2
+    line = one_error_line(capsys.readouterr().err, "glassgrad train")
+    assert "already holds a run" in line and "--overwrite" in line
+    assert snapshot(existing_run) == before
+
+
+def test_overwrite_replaces_the_files(tmp_path, capsys):
+    out = tmp_path / "r"
+    assert train(out, epochs="1") == 0
+    first = json.load(open(out / "metrics.json"))
+    assert train(out, "--overwrite", "--seed", "3", epochs="1") == 0
+    assert json.load(open(out / "metrics.json"))["seed"] == 3 != first["seed"]
+    assert not [f for f in os.listdir(out) if f.endswith(".tmp")]
+
+
+# --- bad input: one line, exit status, nothing lost --------------------------------------------
+def _npz(path, x_train=None, y_train=None, x_test=None, y_test=None, **extra):
+    rng = np.random.default_rng(1)
+    arrays = {"x_train": rng.normal(size=(50, 40)).astype(np.float32),
+              "y_train": rng.integers(0, 10, 50), "x_test": rng.normal(size=(20, 40)),
+              "y_test": rng.integers(0, 10, 20)}
+    given = {"x_train": x_train, "y_train": y_train, "x_test": x_test, "y_test": y_test}
+    arrays.update({k: v for k, v in given.items() if v is not None}, **extra)
+    np.savez(path, **arrays)
+    return str(path)
+
+
+def _nan(tmp_path):
+    x = np.ones((50, 40), np.float32)
+    x[7, 3] = np.nan
+    return _npz(tmp_path / "nan.npz", x_train=x)
+
+
+BAD_DATA = {   # name -> (make the .npz, words the message must hold)
+    "nan": (_nan, ["not finite", "index (7, 3)", "Clean or impute"]),
+    "labels out of range": (
+        lambda p: _npz(p / "labels.npz", y_test=np.full(20, 12), num_classes=10),
+        ["labels must lie in [0, 10)", "class indices"]),
+    "negative labels": (lambda p: _npz(p / "negative.npz", y_train=np.full(50, -1)),
+                        ["labels must lie in"]),
+    "train and test shapes differ": (
+        lambda p: _npz(p / "shapes.npz", x_test=np.zeros((20, 30), np.float32)),
+        ["(40,)", "(30,)", "same sample shape"]),
+    "missing arrays": (lambda p: np.savez(p / "few.npz", x_train=np.zeros((3, 2))) or
+                       str(p / "few.npz"), ["lacks y_train, x_test, y_test"]),
+    "diverging loss": (lambda p: _npz(p / "huge.npz", x_train=np.full((50, 40), 3e38,
+                                                                         np.float32)),
+                       ["the loss is", "lower the learning rate"]),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_DATA))
+def test_bad_data_is_one_line_exit_1_and_the_run_folder_is_intact(case, existing_run, tmp_path,
+                                                                   capsys, recwarn):
+    make, words = BAD_DATA[case]
+    path = make(tmp_path)
+    before = snapshot(existing_run)
+    capsys.readouterr()
+    # --overwrite: even allowed to replace them, a failed run leaves the old files alone.
+    assert train(existing_run, "--overwrite", data=path, model="mlp", epochs="1") == 1
+    line = one_error_line(capsys.readouterr().err, "glassgrad train")
+    for word in words:
+        assert word in line
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]   # no more lines
+    assert snapshot(existing_run) == before
+
+
+def test_failed_run_leaves_no_new_folder(tmp_path, capsys):
+    out = tmp_path / "new"
+    assert train(out, data=_nan(tmp_path)) == 1
+    assert not out.exists()
+
+
+def test_a_batch_that_does_not_fit_the_model(existing_run, tmp_path, monkeypatch, capsys):
+    before = snapshot(existing_run)
+    monkeypatch.setattr(builders, "build_model",                  # a model built for 30 inputs
+                        lambda name, shape, classes: builders.zoo.LogisticRegression(30, classes))
+    assert train(existing_run, "--overwrite", epochs="1") == 1
+    line = one_error_line(capsys.readouterr().err, "glassgrad train")
+    assert "inputs of shape (100, 40)" in line and "expected" in line
+    assert snapshot(existing_run) == before
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["--data", "cifar10"], ["unknown data set 'cifar10'", "mnist1d, digits, fashion-mnist"]),
+    (["--model", "rnn"], ["invalid choice: 'rnn'", "--help"]),
+    (["--optimizer", "adagrad"], ["invalid choice: 'adagrad'"]),
+    (["--epochs", "0"], ["--epochs must be greater than 0"]),
+    (["--lr", "fast"], ["--lr expects a number"]),
+    (["--val-fraction", "1.5"], ["--val-fraction must be in [0, 1)"]),
+    (["--data", "missing.npz"], ["'missing.npz': no such file"]),
+    (["--colour", "red"], ["unrecognized arguments: --colour red"]),
 ])
-def test_bad_arguments_exit_2_with_a_message(argv, message, capsys):
-    with pytest.raises(SystemExit) as info:
-        cli.main(argv)
-    assert info.value.code == 2
-    assert re.search(message, capsys.readouterr().err)
+def test_usage_errors_exit_2_in_one_line(argv, words, existing_run, capsys):
+    before = snapshot(existing_run)
+    assert cli.main(["train", "--out", str(existing_run), "--overwrite", *argv]) == 2
+    line = one_error_line(capsys.readouterr().err, "glassgrad train")
+    for word in words:
+        assert word in line
+    assert snapshot(existing_run) == before
 
 
-def test_help_lists_the_subcommands(capsys):
-    with pytest.raises(SystemExit) as info:
-        cli.main(["--help"])
-    assert info.value.code == 0
+def test_fashion_mnist_absent(existing_run, tmp_path, monkeypatch, capsys):
+    from glassgrad.data.datasets import idx
+    monkeypatch.setattr(idx, "FASHION_MNIST_DIR", str(tmp_path / "nowhere"))
+    before = snapshot(existing_run)
+    assert train(existing_run, "--overwrite", data="fashion-mnist") == 1
+    line = one_error_line(capsys.readouterr().err, "glassgrad train")
+    assert "no train-images-idx3-ubyte" in line and "apt-get install dataset-fashion-mnist" in line
+    assert snapshot(existing_run) == before
+
+
+def test_evaluate_bad_checkpoints(existing_run, tmp_path, capsys):
+    from glassgrad import nn
+    assert cli.main(["evaluate", str(tmp_path / "none.npz")]) == 2
+    assert "no checkpoint at" in one_error_line(capsys.readouterr().err, "glassgrad evaluate")
+
+    truncated = tmp_path / "truncated.npz"
+    truncated.write_bytes((existing_run / "checkpoint.npz").read_bytes()[:500])
+    assert cli.main(["evaluate", str(truncated)]) == 1
+    line = one_error_line(capsys.readouterr().err, "glassgrad evaluate")
+    assert "truncated or corrupt" in line and "glassgrad train" in line
+
+    np.savez(tmp_path / "foreign.npz", a=np.zeros(3))
+    assert cli.main(["evaluate", str(tmp_path / "foreign.npz")]) == 1
+    assert "not a glassgrad checkpoint" in one_error_line(capsys.readouterr().err,
+                                                          "glassgrad evaluate")
+
+    checkpoint.save(tmp_path / "plain.npz", nn.Linear(40, 10))
+    assert cli.main(["evaluate", str(tmp_path / "plain.npz")]) == 1
+    assert "not one written by `glassgrad train`" in one_error_line(
+        capsys.readouterr().err, "glassgrad evaluate")
+
+    assert cli.main(["evaluate", str(existing_run), "--data", "digits"]) == 1
+    line = one_error_line(capsys.readouterr().err, "glassgrad evaluate")
+    assert "takes samples of shape (40,)" in line and "(1, 8, 8)" in line
+
+
+# --- the command itself ----------------------------------------------------------------------
+@pytest.mark.parametrize("argv", [[], ["train"], ["evaluate"], ["experiments"],
+                                  ["experiments", "run"], ["demo"]])
+def test_help_everywhere(argv, capsys):
+    assert cli.main([*argv, "--help"]) == 0
+    assert capsys.readouterr().out.startswith("usage: glassgrad")
+
+
+def test_no_command_is_a_usage_error(capsys):
+    assert cli.main([]) == 2
+    assert "required" in one_error_line(capsys.readouterr().err, "glassgrad")
+
+
+def test_interrupt_and_traceback(monkeypatch, capsys):
+    def interrupted(**kwargs):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(run, "train_run", interrupted)
+    assert cli.main(["train"]) == 130
+    assert "interrupted" in one_error_line(capsys.readouterr().err, "glassgrad train")
+
+    def broken(**kwargs):
+        raise ZeroDivisionError("division by zero")
+    monkeypatch.setattr(run, "train_run", broken)
+    assert cli.main(["train"]) == 1
+    line = one_error_line(capsys.readouterr().err, "glassgrad train")
+    assert "ZeroDivisionError: division by zero" in line and "--traceback" in line
+    with pytest.raises(ZeroDivisionError):
+        cli.main(["train", "--traceback"])
+
+
+def test_experiments_list_and_run(tmp_path, capsys):
+    from glassgrad import experiments
+    assert cli.main(["experiments", "list"]) == 0
+    listed = capsys.readouterr().out
+    for name in experiments.list_experiments():
+        assert name in listed
+    assert cli.main(["experiments", "run", "nonesuch"]) == 2
+    assert "unknown experiment 'nonesuch'" in one_error_line(
+        capsys.readouterr().err, "glassgrad experiments run")
+    pytest.importorskip("matplotlib")
+    assert cli.main(["experiments", "run", "initialisation", "--size", "small", "--out",
+                     str(tmp_path / "figs")]) == 0
+    results = capsys.readouterr().out
+    assert '"schemes"' in results and f"figures in {tmp_path / 'figs'}" in results
+    assert any(f.endswith(".png") for f in os.listdir(tmp_path / "figs"))
+
+
+def test_demo_loss_falls(capsys):
+    assert cli.main(["demo", "--epochs", "30", "--seed", "0"]) == 0
     out = capsys.readouterr().out
-    for name in cli.COMMANDS:
-        assert name in out
-    with pytest.raises(SystemExit):
-        cli.main(["train", "--help"])
-    out = capsys.readouterr().out
-    for option in ("--epochs", "--seed", "--lr"):
-        assert option in out
+    losses = [float(v) for v in re.findall(r"^epoch\s+\d+/\d+\s+loss ([0-9.]+)", out, re.M)]
+    assert len(losses) == 30 and losses[-1] < 0.5 * losses[0]
+    assert re.search(r"test accuracy [0-9.]+% on 120 held-out points", out)
 
 
-def test_fit_demo_rejects_unknown_dataset_and_optimizer():
-    with pytest.raises(ValueError, match=r"train: dataset must be one of spirals, moons, got 'x'"):
-        cli.fit_demo(epochs=1, dataset="x", log=lambda line: None)
-    with pytest.raises(ValueError, match=r"train: optimizer must be one of adam, sgd, got 'y'"):
-        cli.fit_demo(epochs=1, optimizer="y", log=lambda line: None)
-
-
-def test_python_dash_m_glassgrad_train():
-    env = dict(os.environ)
-    env["PYTHONPATH"] = ROOT + os.pathsep + env.get("PYTHONPATH", "")
-    result = subprocess.run([sys.executable, "-m", "glassgrad", "train", "--epochs", "2"],
-                            capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
-    assert result.returncode == 0, result.stderr
-    losses = _losses(result.stdout)
-    assert len(losses) == 2 and losses[1] < losses[0]
-    assert "test accuracy" in result.stdout
+def test_python_m_glassgrad_train_subprocess(tmp_path):
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    done = subprocess.run([sys.executable, "-m", "glassgrad", "train", "--epochs", "1",
+                           "--model", "logreg", "--out", str(tmp_path / "r")],
+                          capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert CI_LINE.search(done.stdout)
+    assert "Traceback" not in done.stderr and (tmp_path / "r" / "checkpoint.npz").exists()
+    bad = subprocess.run([sys.executable, "-m", "glassgrad", "train", "--model", "rnn"],
+                         capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+    assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1

@@ -1,0 +1,244 @@
+"""Models, optimisers and data by name, shaped to the data: what `glassgrad train` builds.
+
+    data = load_data("digits")                     # checked arrays + input shape + classes
+    model = build_model("cnn", data.input_shape, data.num_classes)
+    optimizer = build_optimizer("adam", model.parameters(), lr=1e-2)
+
+The models are the MNIST-1D paper's (glassgrad.train.zoo), adapted to the input's shape:
+- signals (N, L): logistic regression, the paper's MLP and its 1-D CNN, exactly as in zoo.py;
+- images (N, C, H, W) (digits 8x8, Fashion-MNIST 28x28): logistic regression and the MLP on
+  the flattened pixels, and a small 2-D CNN (`ImageCNN`).
+Every model is rebuilt from (name, input shape, number of classes) alone, which is what a
+checkpoint's metadata records, so `glassgrad evaluate` needs nothing else.
+"""
+import os
+from typing import NamedTuple
+
+import numpy as np
+
+from .. import nn, optim
+from ..data import check_finite, check_labels, datasets
+from . import zoo
+
+MODELS = ("logreg", "mlp", "cnn")
+DATASETS = ("mnist1d", "digits", "fashion-mnist")
+
+# name -> (optimizer class, extra keyword arguments, default learning rate)
+OPTIMIZERS = {
+    "adam": (optim.Adam, {}, 1e-2),
+    "adamw": (optim.AdamW, {}, 1e-2),
+    "radam": (optim.RAdam, {}, 1e-2),
+    "sgd": (optim.SGD, {"momentum": 0.9}, 1e-1),
+}
+
+# Training settings per data set (every model). MNIST-1D: the paper's, Adam lr 1e-2, batches of
+# 100, 6,000 steps = 150 epochs of 4,000 signals (zoo.TRAINING). The image sets: picked so a
+# default run ends in seconds (digits) or a few minutes (Fashion-MNIST) on two cores.
+SETTINGS = {
+    "mnist1d": {"optimizer": "adam", "lr": zoo.TRAINING["lr"],
+                "batch_size": zoo.TRAINING["batch_size"],
+                "epochs": 150},                   # 6,000 steps of 100 from 4,000 signals
+    "digits": {"optimizer": "adam", "lr": 1e-2, "batch_size": 100, "epochs": 60},
+    "fashion-mnist": {"optimizer": "adam", "lr": 1e-3, "batch_size": 100, "epochs": 5},
+    "file": {"optimizer": "adam", "lr": 1e-2, "batch_size": 100, "epochs": 20},
+}
+
+
+class DataError(ValueError):
+    """Data that cannot be trained on: NaN/Inf, labels out of range, mismatched shapes."""
+
+
+class Data(NamedTuple):
+    """A classification data set ready to train on: arrays, their input shape, class count."""
+    name: str                   # "mnist1d", "digits", "fashion-mnist", or a .npz path
+    x_train: np.ndarray
+    y_train: np.ndarray
+    x_test: np.ndarray
+    y_test: np.ndarray
+    input_shape: tuple          # one sample's shape, e.g. (40,) or (1, 8, 8)
+    num_classes: int
+
+    @property
+    def settings_key(self):
+        """The key of this data set's default settings in SETTINGS."""
+        return self.name if self.name in SETTINGS else "file"
+
+
+# --- models ----------------------------------------------------------------------------------
+class ImageCNN(nn.Module):
+    """A small LeNet-style CNN for images: two blocks of 3x3 convolution (padding 1), ReLU and
+    2x2 max pooling (16, then 32 channels), then a linear classifier.
+
+    - Paper: LeCun, Bottou, Bengio & Haffner, "Gradient-based learning applied to document
+      recognition", Proc. IEEE 1998 (the convolution-pooling pattern).
+    Shape: input (N, C, H, W) with H, W >= 4; output (N, num_classes). 8x8 -> 2x2, 28x28 -> 7x7
+    after the two poolings.
+    """
+
+    def __init__(self, in_channels=1, height=28, width=28, num_classes=10):
+        super().__init__()
+        if height < 4 or width < 4:
+            raise ValueError(f"ImageCNN: images must be at least 4x4 (two 2x2 poolings), got "
+                             f"{height}x{width}")
+        self.conv1 = nn.Conv2d(in_channels, 16, 3, padding=1)
+        self.conv2 = nn.Conv2d(16, 32, 3, padding=1)
+        self.pool = nn.MaxPool2d(2)
+        self.linear = nn.Linear(32 * (height // 4) * (width // 4), num_classes)
+
+    def forward(self, x):
+        h = self.pool(self.conv1(x).relu())
+        h = self.pool(self.conv2(h).relu())
+        return self.linear(h.reshape(h.shape[0], -1))
+
+
+def build_model(name, input_shape, num_classes):
+    """A fresh model `name` ("logreg", "mlp", "cnn") for samples of `input_shape`.
+
+    Signals (L,) get the MNIST-1D paper's models as they are; other shapes are flattened for
+    logreg and mlp, and images (C, H, W) get `ImageCNN`.
+    """
+    input_shape = tuple(int(d) for d in input_shape)
+    if name not in MODELS:
+        raise ValueError(f"unknown model {name!r}; known: {', '.join(MODELS)}")
+    features = int(np.prod(input_shape))
+    if name == "cnn":
+        return _cnn(input_shape, num_classes)
+    model = (zoo.LogisticRegression(features, num_classes) if name == "logreg"
+             else zoo.MNIST1DMLP(features, 100, num_classes))
+    return model if len(input_shape) == 1 else nn.Sequential(nn.Flatten(), model)
+
+
+def _cnn(input_shape, num_classes):
+    if len(input_shape) == 1 or (len(input_shape) == 2 and input_shape[0] == 1):
+        length = input_shape[-1]
+        if length < 7:       # three stride-2 convolutions: 7 -> 3 -> 2 -> 1
+            raise ValueError(f"cnn: the 1-D CNN needs signals of length >= 7, got {length}")
+        return zoo.MNIST1DCNN(num_classes=num_classes, length=length)
+    if len(input_shape) == 3:
+        return ImageCNN(*input_shape, num_classes=num_classes)
+    raise ValueError(f"cnn: takes signals (N, L) or images (N, C, H, W), got samples of shape "
+                     f"{input_shape}; reshape images to (N, 1, H, W), or use --model mlp")
+
+
+def count_parameters(model):
+    return sum(p.numel() for p in model.parameters())
+
+
+def describe_model(model):
+    """The model's class, e.g. "ImageCNN", or "Flatten -> MNIST1DMLP" for flattened images."""
+    if isinstance(model, nn.Sequential):
+        return " -> ".join(type(layer).__name__ for layer in model)
+    return type(model).__name__
+
+
+def build_optimizer(name, parameters, lr=None):
+    """An optimiser by name (see OPTIMIZERS); `lr` defaults to the optimiser's own default."""
+    if name not in OPTIMIZERS:
+        raise ValueError(f"unknown optimizer {name!r}; known: {', '.join(OPTIMIZERS)}")
+    cls, kwargs, default_lr = OPTIMIZERS[name]
+    return cls(parameters, lr=default_lr if lr is None else lr, **kwargs)
+
+
+def describe_optimizer(name, lr):
+    extra = "".join(f", {k} {v}" for k, v in OPTIMIZERS[name][1].items())
+    return f"{name} lr {lr:g}{extra}"
+
+
+# --- data ------------------------------------------------------------------------------------
+def is_file(spec):
+    """Whether a --data value names a .npz file rather than a data set."""
+    return str(spec).endswith(".npz")
+
+
+def load_data(spec):
+    """The data set `spec` ("mnist1d", "digits", "fashion-mnist" or a .npz path), checked.
+
+    A .npz file holds x_train, y_train, x_test, y_test (and optionally num_classes, else the
+    largest training label + 1). Raises DataError for NaN/Inf inputs, labels outside
+    [0, num_classes), or train and test samples of different shapes; FileNotFoundError for
+    a missing file or data set (with how to get it).
+    """
+    spec = str(spec)
+    if is_file(spec):
+        arrays, num_classes = _read_npz(spec)
+        name = os.path.abspath(spec)
+    else:
+        key = spec.lower().replace("_", "-")
+        if key not in DATASETS:
+            raise ValueError(f"unknown data set {spec!r}; known: {', '.join(DATASETS)}, or a "
+                             ".npz file with x_train, y_train, x_test, y_test")
+        arrays = tuple(np.asarray(a) for a in datasets.load(key.replace("-", "_")))
+        name, num_classes = key, 10
+    x_train, y_train, x_test, y_test = arrays
+    _check(name, x_train, y_train, x_test, y_test, num_classes)
+    return Data(name, x_train, y_train.astype(np.int64), x_test, y_test.astype(np.int64),
+                tuple(x_train.shape[1:]), num_classes)
+
+
+def _read_npz(path):
+    if not os.path.exists(path):
+        raise FileNotFoundError(f"no data file {path!r}")
+    keys = ("x_train", "y_train", "x_test", "y_test")
+    try:
+        with np.load(path, allow_pickle=False) as f:
+            missing = [k for k in keys if k not in f.files]
+            if missing:
+                raise DataError(f"{path!r} lacks {', '.join(missing)}; a data file holds the "
+                                f"arrays {', '.join(keys)} (np.savez(path, x_train=..., ...))")
+            arrays = tuple(np.asarray(f[k]) for k in keys)
+            num_classes = int(f["num_classes"]) if "num_classes" in f.files else None
+    except DataError:
+        raise
+    except Exception as error:          # a corrupt archive, or an object array (pickle)
+        raise DataError(f"cannot read {path!r} as a .npz of arrays ({type(error).__name__}: "
+                        f"{error}); write it with np.savez(path, x_train=..., y_train=..., "
+                        f"x_test=..., y_test=...)") from None
+    x_train, y_train = arrays[0], arrays[1]
+    if x_train.dtype.kind not in "fiub" or x_train.ndim < 2:
+        raise DataError(f"{path!r}: x_train must be numbers of shape (N, features...), got "
+                        f"dtype {x_train.dtype} and shape {x_train.shape}")
+    arrays = (arrays[0].astype(np.float32), arrays[1], arrays[2].astype(np.float32), arrays[3])
+    if num_classes is None:
+        labels = y_train[y_train >= 0] if y_train.dtype.kind in "iuf" else y_train
+        num_classes = int(labels.max()) + 1 if labels.size else 1
+    return arrays, num_classes
+
+
+def _check(name, x_train, y_train, x_test, y_test, num_classes):
+    """Every problem found before training starts, one line each, saying what to do."""
+    for split, x, y in (("train", x_train, y_train), ("test", x_test, y_test)):
+        if len(x) != len(y):
+            raise DataError(f"{name}: x_{split} has {len(x)} samples but y_{split} has "
+                            f"{len(y)}; give one label per sample")
+        if len(x) == 0:
+            raise DataError(f"{name}: the {split} split is empty; it needs at least one sample")
+        try:
+            check_finite(x, f"{name} x_{split}")
+            check_labels(y, num_classes, f"{name} y_{split}")
+        except ValueError as error:
+            hint = "" if "finite" in str(error) else (
+                "; labels must be class indices 0..C-1 (a .npz file may set num_classes)")
+            raise DataError(f"{error}{hint}") from None
+    if x_train.shape[1:] != x_test.shape[1:]:
+        raise DataError(f"{name}: training samples have shape {x_train.shape[1:]} but test "
+                        f"samples {x_test.shape[1:]}; both splits need the same sample shape")
+
+
+def check_fits(data, input_shape, num_classes, model_name, trained_on):
+    """Refuse data whose samples or labels do not fit a model built for input_shape and
+    num_classes (a checkpoint evaluated on another data set)."""
+    if tuple(data.input_shape) != tuple(input_shape):
+        raise DataError(f"the checkpoint's {model_name} takes samples of shape "
+                        f"{tuple(input_shape)}, but {data.name} has samples of shape "
+                        f"{tuple(data.input_shape)}; evaluate it on {trained_on}, the data set "
+                        "it was trained on")
+    try:
+        check_labels(data.y_test, num_classes, f"{data.name} y_test")
+    except ValueError as error:
+        raise DataError(f"the checkpoint's {model_name} has {num_classes} classes, but "
+                        f"{error}") from None
+
+
+__all__ = ["DATASETS", "Data", "DataError", "ImageCNN", "MODELS", "OPTIMIZERS", "SETTINGS",
+           "build_model", "build_optimizer", "check_fits", "count_parameters", "describe_model",
+           "load_data"]
