@@ -211,8 +211,8 @@ def _run_demo(args):
 
 # name -> (help, add_arguments(parser), run(args) -> exit status)
 COMMANDS = {
-    "train": ("train logreg, mlp or cnn on MNIST-1D, digits or Fashion-MNIST; print the test "
-              "accuracy with its 95% CI and write metrics, curves and a checkpoint",
+    "train": (("train logreg, mlp or cnn on MNIST-1D, digits or Fashion-MNIST; print the test "
+               "accuracy with its 95% CI and write metrics, curves and a checkpoint"),
               _add_train, _run_train),
     "evaluate": ("re-score a saved run's checkpoint on its test set, with 95% CIs",
                  _add_evaluate, _run_evaluate),

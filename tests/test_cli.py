@@ -21,7 +21,7 @@ except ImportError:
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CI_LINE = re.compile(r"^test accuracy (\d\.\d{3}) \(95% CI (\d\.\d{3})–(\d\.\d{3}), n=(\d+)\)$",
-                     re.M)
+                     re.MULTILINE)
 
 
 def train(out, *extra, data="mnist1d", model="logreg", epochs="2"):
@@ -38,9 +38,17 @@ def one_error_line(err, prog):
     return lines[0]
 
 
+def read_json(path):
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
 def snapshot(folder):
-    return {name: open(os.path.join(folder, name), "rb").read()
-            for name in sorted(os.listdir(folder))}
+    contents = {}
+    for name in sorted(os.listdir(folder)):
+        with open(os.path.join(folder, name), "rb") as f:
+            contents[name] = f.read()
+    return contents
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +77,7 @@ def test_train_writes_the_run_and_evaluate_rescores_it(data, model, tmp_path, ca
             assert f.read(8) == b"\x89PNG\r\n\x1a\n"
     else:
         assert set(os.listdir(out)) == {"metrics.json", "checkpoint.npz"}
-    metrics = json.load(open(out / "metrics.json"))
+    metrics = read_json(out / "metrics.json")
     assert metrics["args"]["model"] == model and metrics["args"]["data"] == data
     assert metrics["args"]["epochs"] == 2 and metrics["seed"] == 0
     assert metrics["glassgrad_version"] and metrics["duration_s"]["train"] > 0
@@ -96,7 +104,7 @@ def test_default_out_folder_and_validation_curves(tmp_path, monkeypatch, capsys)
                      "--no-progress"]) == 0
     (folder,) = os.listdir(tmp_path / "runs")
     assert re.fullmatch(r"mnist1d-mlp-\d{8}-\d{6}", folder)
-    metrics = json.load(open(tmp_path / "runs" / folder / "metrics.json"))
+    metrics = read_json(tmp_path / "runs" / folder / "metrics.json")
     assert metrics["data"] == {"name": "mnist1d", "train": 3200, "validation": 800,
                                "test": 1000}
     assert len(metrics["history"]["val_accuracy"]) == 1
@@ -122,7 +130,7 @@ def test_defaults_are_the_mnist1d_papers_settings_and_batches_in_order_match_rep
     assert mnist1d["epochs"] * 4000 // mnist1d["batch_size"] == zoo.TRAINING["steps"]
     assert cli.main(["train", "--model", "logreg", "--epochs", "2", "--no-shuffle", "--seed",
                      "42", "--no-progress", "--out", str(tmp_path / "r")]) == 0
-    ours = json.load(open(tmp_path / "r" / "metrics.json"))["test"]["accuracy"]["value"]
+    ours = read_json(tmp_path / "r" / "metrics.json")["test"]["accuracy"]["value"]
     _, score, _ = reproduce_mnist1d.train_one("logistic", load_mnist1d(), steps=80, seed=42)
     assert ours == score.value
 
@@ -161,9 +169,9 @@ def test_existing_run_is_kept_unless_overwrite(existing_run, capsys):
 def test_overwrite_replaces_the_files(tmp_path, capsys):
     out = tmp_path / "r"
     assert train(out, epochs="1") == 0
-    first = json.load(open(out / "metrics.json"))
+    first = read_json(out / "metrics.json")
     assert train(out, "--overwrite", "--seed", "3", epochs="1") == 0
-    assert json.load(open(out / "metrics.json"))["seed"] == 3 != first["seed"]
+    assert read_json(out / "metrics.json")["seed"] == 3 != first["seed"]
     assert not [f for f in os.listdir(out) if f.endswith(".tmp")]
 
 
@@ -340,7 +348,7 @@ def test_experiments_list_and_run(tmp_path, capsys):
 def test_demo_loss_falls(capsys):
     assert cli.main(["demo", "--epochs", "30", "--seed", "0"]) == 0
     out = capsys.readouterr().out
-    losses = [float(v) for v in re.findall(r"^epoch\s+\d+/\d+\s+loss ([0-9.]+)", out, re.M)]
+    losses = [float(v) for v in re.findall(r"^epoch\s+\d+/\d+\s+loss ([0-9.]+)", out, re.MULTILINE)]
     assert len(losses) == 30 and losses[-1] < 0.5 * losses[0]
     assert re.search(r"test accuracy [0-9.]+% on 120 held-out points", out)
 
@@ -349,10 +357,12 @@ def test_python_m_glassgrad_train_subprocess(tmp_path):
     env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
     done = subprocess.run([sys.executable, "-m", "glassgrad", "train", "--epochs", "1",
                            "--model", "logreg", "--out", str(tmp_path / "r")],
-                          capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+                          capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120,
+                          check=False)
     assert done.returncode == 0, done.stderr
     assert CI_LINE.search(done.stdout)
     assert "Traceback" not in done.stderr and (tmp_path / "r" / "checkpoint.npz").exists()
     bad = subprocess.run([sys.executable, "-m", "glassgrad", "train", "--model", "rnn"],
-                         capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
+                         capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120,
+                         check=False)
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1

@@ -12,6 +12,7 @@ Every model is rebuilt from (name, input shape, number of classes) alone, which 
 checkpoint's metadata records, so `glassgrad evaluate` needs nothing else.
 """
 import os
+import zipfile
 from typing import NamedTuple
 
 import numpy as np
@@ -189,16 +190,20 @@ def _read_npz(path):
             num_classes = int(f["num_classes"]) if "num_classes" in f.files else None
     except DataError:
         raise
-    except Exception as error:          # a corrupt archive, or an object array (pickle)
+    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as error:
+        # a corrupt archive, or an object array (which would need pickle)
         raise DataError(f"cannot read {path!r} as a .npz of arrays ({type(error).__name__}: "
                         f"{error}); write it with np.savez(path, x_train=..., y_train=..., "
                         f"x_test=..., y_test=...)") from None
-    x_train, y_train = arrays[0], arrays[1]
+    x_train = arrays[0]
     if x_train.dtype.kind not in "fiub" or x_train.ndim < 2:
         raise DataError(f"{path!r}: x_train must be numbers of shape (N, features...), got "
                         f"dtype {x_train.dtype} and shape {x_train.shape}")
-    arrays = (arrays[0].astype(np.float32), arrays[1], arrays[2].astype(np.float32), arrays[3])
+    # Inputs to float32; boolean labels (a binary task) to the class indices 0 and 1.
+    labels = [y.astype(np.int64) if y.dtype == np.bool_ else y for y in (arrays[1], arrays[3])]
+    arrays = (arrays[0].astype(np.float32), labels[0], arrays[2].astype(np.float32), labels[1])
     if num_classes is None:
+        y_train = arrays[1]
         labels = y_train[y_train >= 0] if y_train.dtype.kind in "iuf" else y_train
         num_classes = int(labels.max()) + 1 if labels.size else 1
     return arrays, num_classes
@@ -239,6 +244,6 @@ def check_fits(data, input_shape, num_classes, model_name, trained_on):
                         f"{error}") from None
 
 
-__all__ = ["DATASETS", "Data", "DataError", "ImageCNN", "MODELS", "OPTIMIZERS", "SETTINGS",
+__all__ = ["DATASETS", "MODELS", "OPTIMIZERS", "SETTINGS", "Data", "DataError", "ImageCNN",
            "build_model", "build_optimizer", "check_fits", "count_parameters", "describe_model",
-           "load_data"]
+           "describe_optimizer", "is_file", "load_data"]
