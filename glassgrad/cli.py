@@ -1,6 +1,6 @@
 """The `glassgrad` command: `train`, `evaluate`, `experiments` and `demo`.
 
-    glassgrad train                              # the MNIST-1D paper's CNN, ~94% test accuracy
+    glassgrad train                              # the MNIST-1D paper's CNN: ~93% test accuracy
     glassgrad train --data digits --model mlp --epochs 5 --out runs/digits-mlp
     glassgrad evaluate runs/digits-mlp           # re-score the saved checkpoint
     glassgrad experiments list
@@ -19,6 +19,7 @@ something that cannot be done as written (an unknown name or option, a bad numbe
 that does not exist, a run folder that exists), 130 interrupted.
 """
 import argparse
+import json
 import os
 import re
 import sys
@@ -26,7 +27,9 @@ import textwrap
 
 import numpy as np
 
-from . import __version__
+from . import __version__, experiments
+from .experiments.__main__ import summary
+from .train import builders, demo, run
 
 
 class UsageError(Exception):
@@ -47,7 +50,6 @@ class _Parser(argparse.ArgumentParser):
 
 # --- train -----------------------------------------------------------------------------------
 def _add_train(parser):
-    from .train import builders
     parser.add_argument("--data", default="mnist1d", metavar="NAME|FILE.npz",
                         help=f"data set: {', '.join(builders.DATASETS)} (if installed), or a "
                              ".npz file holding x_train, y_train, x_test, y_test "
@@ -84,16 +86,20 @@ def _add_train(parser):
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
 
 
-def _run_train(args):
-    from .train import builders, run
-    prog = "glassgrad train"
-    if builders.is_file(args.data):
-        if not os.path.isfile(args.data):
-            raise UsageError(prog, f"--data {args.data!r}: no such file; give a .npz holding "
+def _check_data(prog, data):
+    """--data names a known data set or an existing .npz file, or it is a usage error."""
+    if builders.is_file(data):
+        if not os.path.isfile(data):
+            raise UsageError(prog, f"--data {data!r}: no such file; give a .npz holding "
                                    "x_train, y_train, x_test, y_test, or a data set name")
-    elif args.data.lower().replace("_", "-") not in builders.DATASETS:
-        raise UsageError(prog, f"--data: unknown data set {args.data!r}; choose from "
+    elif data.lower().replace("_", "-") not in builders.DATASETS:
+        raise UsageError(prog, f"--data: unknown data set {data!r}; choose from "
                                f"{', '.join(builders.DATASETS)}, or give a .npz file")
+
+
+def _run_train(args):
+    prog = "glassgrad train"
+    _check_data(prog, args.data)
     if args.out is not None and os.path.exists(args.out):
         try:
             run.check_out(args.out, args.overwrite)
@@ -117,7 +123,6 @@ def _add_evaluate(parser):
 
 
 def _run_evaluate(args):
-    from .train import run
     prog = "glassgrad evaluate"
     path = args.checkpoint
     if os.path.isdir(path):
@@ -125,8 +130,8 @@ def _run_evaluate(args):
     if not os.path.isfile(path):
         raise UsageError(prog, f"no checkpoint at {path!r}; give the checkpoint.npz (or the "
                                "run folder) that `glassgrad train` wrote")
-    if args.data is not None and args.data.endswith(".npz") and not os.path.isfile(args.data):
-        raise UsageError(prog, f"--data {args.data!r}: no such file")
+    if args.data is not None:
+        _check_data(prog, args.data)
     result = run.evaluate_checkpoint(path, data=args.data)
     saved = (result["saved"] or {}).get("accuracy")
     if saved is not None and args.data is None:
@@ -138,7 +143,6 @@ def _run_evaluate(args):
 
 # --- experiments -----------------------------------------------------------------------------
 def _add_experiments(parser):
-    from . import experiments
     commands = parser.add_subparsers(dest="action", metavar="list|run")
     commands.required = True
     commands.add_parser("list", help="list the registered experiments",
@@ -160,10 +164,6 @@ def _add_experiments(parser):
 
 
 def _run_experiments(args):
-    import json
-
-    from . import experiments
-    from .experiments.__main__ import summary
     if args.action == "list":
         for name in experiments.list_experiments():
             print(f"{name:28s} {experiments.describe(name)}")
@@ -181,7 +181,6 @@ def _run_experiments(args):
 
 # --- demo ------------------------------------------------------------------------------------
 def _add_demo(parser):
-    from .train import demo
     parser.add_argument("--epochs", type=_positive(int, "--epochs"), default=60,
                         help="passes over the training points (default: 60)")
     parser.add_argument("--seed", type=int, default=0,
@@ -202,7 +201,6 @@ def _add_demo(parser):
 
 
 def _run_demo(args):
-    from .train import demo
     demo.fit_demo(epochs=args.epochs, seed=args.seed, lr=args.lr, optimizer=args.optimizer,
                   momentum=args.momentum, batch_size=args.batch_size, hidden=args.hidden,
                   dataset=args.dataset)
@@ -231,14 +229,14 @@ def build_parser():
     parser.add_argument("--version", action="version", version=f"glassgrad {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="command")
     subparsers.required = True
-    for name, (help_text, add_arguments, run) in COMMANDS.items():
+    for name, (help_text, add_arguments, run_command) in COMMANDS.items():
         # argparse %-formats help strings (not descriptions), so a "%" there is written "%%".
         sub = subparsers.add_parser(name, help=help_text.replace("%", "%%"),
                                     description=textwrap.fill(help_text, 79))
         add_arguments(sub)
         sub.add_argument("--traceback", action="store_true",
                          help="on error, show the full Python traceback (for bug reports)")
-        sub.set_defaults(run=run)
+        sub.set_defaults(run=run_command)
     return parser
 
 
@@ -266,7 +264,7 @@ def main(argv=None):
     except UsageError as error:
         return _fail(error.prog, str(error), 2)
     except KeyboardInterrupt:
-        return _fail(prog, "interrupted; no run files were written", 130)
+        return _fail(prog, "interrupted (a run is saved only once it has finished)", 130)
     except Exception as error:
         if args is not None and getattr(args, "traceback", False):
             raise

@@ -233,6 +233,17 @@ def test_failed_run_leaves_no_new_folder(tmp_path, capsys):
     assert not out.exists()
 
 
+def test_a_failure_while_writing_removes_the_half_written_folder(tmp_path, monkeypatch,
+                                                                  capsys):
+    def disk_full(path, value):
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(run, "write_json", disk_full)
+    out = tmp_path / "new"
+    assert train(out, epochs="1") == 1
+    assert "No space left on device" in one_error_line(capsys.readouterr().err, "glassgrad train")
+    assert not out.exists()
+
+
 def test_a_batch_that_does_not_fit_the_model(existing_run, tmp_path, monkeypatch, capsys):
     before = snapshot(existing_run)
     monkeypatch.setattr(builders, "build_model",                  # a model built for 30 inputs
@@ -292,6 +303,10 @@ def test_evaluate_bad_checkpoints(existing_run, tmp_path, capsys):
     assert cli.main(["evaluate", str(tmp_path / "plain.npz")]) == 1
     assert "not one written by `glassgrad train`" in one_error_line(
         capsys.readouterr().err, "glassgrad evaluate")
+
+    assert cli.main(["evaluate", str(existing_run), "--data", "cifar10"]) == 2
+    assert "unknown data set 'cifar10'" in one_error_line(capsys.readouterr().err,
+                                                          "glassgrad evaluate")
 
     assert cli.main(["evaluate", str(existing_run), "--data", "digits"]) == 1
     line = one_error_line(capsys.readouterr().err, "glassgrad evaluate")

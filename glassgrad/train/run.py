@@ -135,8 +135,8 @@ class Progress:
         parts += [f"{key} {history[key][-1]:.4f}" for key in history
                   if key not in ("epoch", "lr", "time")]
         if self.bar is not None:
+            self.bar.set_postfix_str("  ".join(parts[1:]), refresh=False)
             self.bar.update(1)
-            self.bar.set_postfix_str("  ".join(parts[1:]))
         if epoch % self.every == 0 or epoch == state.epochs or state.stop:
             line = "  ".join(parts) + f"  ({sum(history['time']):.1f} s)"
             if self.bar is not None:
@@ -250,21 +250,38 @@ def train_run(data="mnist1d", model="cnn", optimizer=None, lr=None, epochs=None,
                "test": test.to_dict(), "history": history,
                "duration_s": {"train": train_seconds},
                "started": started.isoformat(), "machine": machine()}
+    metrics["duration_s"]["total"] = time.perf_counter() - start    # before writing the files
+    files = _save(out, net, opt, history, metrics,
+                  {RUN_KEY: dict(run_info, args=args), "test": test.to_dict()},
+                  f"{model} on {os.path.basename(dataset.name)}", log)
+    log(f"wrote {out}{os.sep} ({', '.join(os.path.basename(f) for f in files)}) in "
+        f"{time.perf_counter() - start:.1f} s (training {train_seconds:.1f} s)")
+    return {"out": out, "test": test, "history": history, "metrics": metrics, "files": files}
+
+
+def _save(out, model, optimizer, history, metrics, checkpoint_metadata, title, log):
+    """Write the run's files (metrics.json last, as the mark of a finished run); returns their
+    paths. If anything fails in a folder made here, what was written is removed again."""
     created = not os.path.exists(out)
     files = []
+    curves_path = os.path.join(out, "curves.png")
     try:
         os.makedirs(out, exist_ok=True)
-        files.append(checkpoint.save(os.path.join(out, "checkpoint.npz"), net, opt, metadata={
-            RUN_KEY: dict(run_info, args=args), "test": test.to_dict()}))
-        curves = write_curves(history, os.path.join(out, "curves.png"),
-                              f"{model} on {os.path.basename(dataset.name)}")
-        if curves is None:
-            log("note: curves.png skipped: matplotlib is not installed (pip install matplotlib)")
-            if os.path.exists(os.path.join(out, "curves.png")):     # an older run's curves
-                os.remove(os.path.join(out, "curves.png"))
+        files.append(checkpoint.save(os.path.join(out, "checkpoint.npz"), model, optimizer,
+                                     metadata=checkpoint_metadata))
+        try:
+            curves = write_curves(history, curves_path, title)
+        except Exception as error:  # noqa: BLE001 -- a figure must not cost a finished run
+            curves = None
+            log(f"note: curves.png skipped: {type(error).__name__}: {error}")
         else:
+            if curves is None:
+                log("note: curves.png skipped: matplotlib is not installed (pip install "
+                    "matplotlib)")
+        if curves is None and os.path.exists(curves_path):      # an older run's curves
+            os.remove(curves_path)
+        elif curves is not None:
             files.append(curves)
-        metrics["duration_s"]["total"] = time.perf_counter() - start
         files.append(write_json(os.path.join(out, "metrics.json"), metrics))
     except BaseException:
         if created:                      # a new folder: leave nothing half-made behind
@@ -273,9 +290,7 @@ def train_run(data="mnist1d", model="cnn", optimizer=None, lr=None, epochs=None,
             if os.path.isdir(out) and not os.listdir(out):
                 os.rmdir(out)
         raise
-    log(f"wrote {out}{os.sep} ({', '.join(os.path.basename(f) for f in files)}) in "
-        f"{metrics['duration_s']['total']:.1f} s (training {train_seconds:.1f} s)")
-    return {"out": out, "test": test, "history": history, "metrics": metrics, "files": files}
+    return files
 
 
 def _plural(n, word):
