@@ -70,6 +70,7 @@ def test_train_writes_the_run_and_evaluate_rescores_it(data, model, tmp_path, ca
     assert float(low) <= float(value) <= float(high)
     assert int(n) == {"mnist1d": 1000, "digits": 359}[data]
     assert f"wrote {out}" in printed
+    assert re.search(r"^epoch 2/2  loss \d\.\d{4}  accuracy \d\.\d{4}", printed, re.MULTILINE)
 
     if HAS_MATPLOTLIB:
         assert set(os.listdir(out)) == {"metrics.json", "curves.png", "checkpoint.npz"}
