@@ -97,10 +97,10 @@ class Extreme(Function):
     """
 
     @staticmethod
-    def forward(ctx, a, axes, keepdim, largest, single_winner):
+    def forward(ctx, a, axes, keepdim, largest, index=None):
+        # `index`: the winners along the single reduced dim (keepdims argmax/argmin), or None.
         out = (a.max if largest else a.min)(axis=axes, keepdims=True)
-        if single_winner:
-            index = (a.argmax if largest else a.argmin)(axis=axes[0], keepdims=True)
+        if index is not None:
             weights = np.zeros(a.shape, dtype=a.dtype)
             np.put_along_axis(weights, index, 1, axis=axes[0])
         else:
@@ -197,11 +197,12 @@ def _extreme(a, dim, keepdim, largest):
     if a.data.size == 0:
         raise RuntimeError(f"{op}: cannot reduce an empty tensor of shape {a.shape}")
     if dim is None:
-        return Extreme.apply(a, _axes(op, a.ndim, None), False, largest, False)
+        return Extreme.apply(a, _axes(op, a.ndim, None), False, largest)
     axes = _axes(op, a.ndim, dim)
-    values = Extreme.apply(a, axes, keepdim, largest, True)
     arg = a.data.argmax if largest else a.data.argmin
-    return MaxResult(values, Tensor(arg(axis=axes[0], keepdims=keepdim)))
+    index = arg(axis=axes[0], keepdims=True)          # computed once: indices and gradient
+    values = Extreme.apply(a, axes, keepdim, largest, index)
+    return MaxResult(values, Tensor(index if keepdim else index.squeeze(axes[0])))
 
 
 def max(a, dim=None, keepdim=False):
@@ -220,11 +221,11 @@ def min(a, dim=None, keepdim=False):
 
 def amax(a, dim=None, keepdim=False):
     """Largest values over `dim` (one or several dims); ties share the gradient evenly."""
-    return Extreme.apply(a, _axes("amax", a.ndim, dim), keepdim, True, False)
+    return Extreme.apply(a, _axes("amax", a.ndim, dim), keepdim, True)
 
 
 def amin(a, dim=None, keepdim=False):
-    return Extreme.apply(a, _axes("amin", a.ndim, dim), keepdim, False, False)
+    return Extreme.apply(a, _axes("amin", a.ndim, dim), keepdim, False)
 
 
 def prod(a, dim=None, keepdim=False):
