@@ -477,6 +477,26 @@ def _fold_ref(cols, output_size, kernel_size, dilation=1, padding=0, stride=1):
     return F.fold(cols, (1, length), (1, k), (1, dilation), (0, padding), (1, stride)).squeeze(2)
 
 
+def _im2row_ref(x, kernel_size, dilation=1, padding=0, stride=1):
+    """im2row = unfold on the channels-first input, reordered to (N·L, Πk·C)."""
+    n, c, nd = x.shape[0], x.shape[-1], x.ndim - 2
+    cols = _unfold_ref(x.movedim(-1, 1), kernel_size, dilation, padding, stride)
+    cols = cols.reshape(n, c, -1, cols.shape[-1])                    # (N, C, Πk, L)
+    return cols.permute(0, 3, 2, 1).reshape(-1, cols.shape[2] * c)
+
+
+def _row2im_ref(rows, output_size, kernel_size, dilation=1, padding=0, stride=1):
+    """row2im = fold of the rows reordered to (N, C·Πk, L), then channels-last."""
+    nd = len(output_size)
+    each = lambda v: tuple(v) if isinstance(v, tuple) else (v,) * nd   # noqa: E731
+    positions = math.prod((s + 2 * p - d * (k - 1) - 1) // st + 1 for s, k, d, p, st in zip(
+        output_size, each(kernel_size), each(dilation), each(padding), each(stride)))
+    taps = math.prod(each(kernel_size))
+    n, c = rows.shape[0] // positions, rows.shape[1] // taps
+    cols = rows.reshape(n, positions, taps, c).permute(0, 3, 2, 1).reshape(n, c * taps, -1)
+    return _fold_ref(cols, output_size, kernel_size, dilation, padding, stride).movedim(1, -1)
+
+
 WINDOW = [
     OpInfo("unfold", ops.unfold, _unfold_ref,
            [sample((2, 2, 4, 4), kernel_size=3),
@@ -488,6 +508,17 @@ WINDOW = [
             sample((1, 12, 10), output_size=(5, 4), kernel_size=(2, 3), dilation=(2, 1),
                    padding=1, stride=(1, 2)),
             sample((2, 6, 3), output_size=(7,), kernel_size=(3,), dilation=2, padding=1,
+                   stride=2)], piecewise_linear=True),
+    OpInfo("im2row", ops.im2row, _im2row_ref,
+           [sample((2, 4, 4, 3), kernel_size=3),
+            sample((2, 5, 6, 2), kernel_size=(2, 3), dilation=(2, 1), padding=1, stride=(1, 2)),
+            sample((2, 7, 3), kernel_size=3, dilation=2, padding=1, stride=2),
+            sample((2, 5, 2), kernel_size=2)], piecewise_linear=True),
+    OpInfo("row2im", ops.row2im, _row2im_ref,
+           [sample((18, 8), output_size=(4, 4), kernel_size=(2, 2)),
+            sample((20, 12), output_size=(5, 4), kernel_size=(2, 3), dilation=(2, 1),
+                   padding=1, stride=(1, 2)),
+            sample((6, 9), output_size=(7,), kernel_size=(3,), dilation=2, padding=1,
                    stride=2)], piecewise_linear=True),
     OpInfo("unfold_dim", lambda x, dimension, size, step: x.unfold(dimension, size, step), None,
            [sample((7,), dimension=0, size=3, step=2), sample((2, 6, 3), dimension=1, size=2,

@@ -26,6 +26,12 @@ CONV2D_CASES = [
     ((2, 3, 7, 6), (5, 3, 3, 3), False, {"padding": "valid"}),
     ((3, 7, 6), (5, 3, 3, 3), True, {"padding": 1}),                           # unbatched
     ((1, 1, 28, 28), (32, 1, 3, 3), True, {"padding": 1}),                     # benchmark's
+    # ≥ ROWS_MIN_CHANNELS input channels: the channels-last rows path
+    ((2, 32, 14, 14), (64, 32, 3, 3), True, {"padding": 1}),                   # benchmark's
+    ((2, 16, 9, 8), (6, 16, 3, 2), False, {"stride": (2, 1), "padding": (1, 2),
+                                           "dilation": (1, 2)}),
+    ((2, 16, 7, 6), (5, 16, 4, 2), True, {"padding": "same", "dilation": (1, 3)}),  # uneven
+    ((16, 7, 6), (5, 16, 3, 3), True, {"padding": 1}),                         # unbatched
 ]
 
 
@@ -42,6 +48,8 @@ CONV1D_CASES = [
     ((3, 4, 11), (6, 4, 4), False, {"padding": "same", "dilation": 3}),
     ((4, 11), (6, 4, 5), True, {"padding": 2}),                                # unbatched
     ((5, 1, 40), (32, 1, 5), True, {"padding": 2}),                            # benchmark's
+    ((5, 32, 40), (32, 32, 5), True, {"padding": 2}),                          # benchmark's
+    ((3, 16, 11), (4, 16, 3), False, {"stride": 2, "padding": 1, "dilation": 2}),
 ]
 
 
@@ -88,6 +96,16 @@ def test_conv_transpose2d_is_the_adjoint_of_conv2d():
     np.testing.assert_allclose(left, (x * back.numpy()).sum(), rtol=1e-4)
 
 
+@pytest.mark.parametrize("channels", [3, 16])
+def test_conv_output_is_contiguous_so_view_works(channels):
+    """As in torch, a conv's output can be .view()-ed, on either layout path."""
+    x = gg.randn(2, channels, 5, 5, requires_grad=True)
+    out = conv2d(x, gg.randn(4, channels, 3, 3), padding=1)
+    assert out.is_contiguous()
+    out.view(2, -1).sum().backward()
+    assert x.grad.shape == x.shape
+
+
 def test_conv_backward_needs_no_float64_and_keeps_dtype():
     x = gg.randn(2, 3, 6, 6, requires_grad=True)
     w = gg.randn(4, 3, 3, 3, requires_grad=True)
@@ -102,6 +120,8 @@ def test_conv_backward_needs_no_float64_and_keeps_dtype():
     (conv2d, [(1, 2, 4, 4), (2, 1, 2, 2), (2,)], {"stride": 2, "padding": 1, "groups": 2}),
     (conv2d, [(1, 2, 4, 3), (2, 2, 2, 2), (2,)], {"dilation": (2, 1), "padding": "same"}),
     (conv1d, [(2, 2, 5), (3, 2, 3), (3,)], {"stride": 2, "padding": 1}),
+    (conv2d, [(1, 16, 3, 3), (2, 16, 2, 2), (2,)], {"stride": 2, "padding": 1}),   # rows path
+    (conv1d, [(2, 16, 4), (2, 16, 3), (2,)], {"dilation": 2, "padding": "same"}),   # rows path
     (conv_transpose2d, [(1, 2, 3, 3), (2, 2, 2, 2), (2,)], {"stride": 2, "padding": 1,
                                                              "output_padding": 1}),
     (conv_transpose1d, [(1, 2, 3), (2, 1, 3), (2,)], {"stride": 2, "groups": 2}),
