@@ -1,7 +1,9 @@
 """`python -m benchmarks`: every workload for glassgrad and PyTorch in turn, in one run.
 
 Prints steps/s (µs/op for the overhead rows), the speed ratio glassgrad/PyTorch (> 1 means
-glassgrad is faster), and the peak extra memory of a few training steps for each.
+glassgrad is faster), the peak extra memory of a few training steps for each, and, for the MLP
+workloads, the speed of a hand-written numpy step (benchmarks/reference.py) as a ratio to
+PyTorch: the most any numpy engine can reach on this machine.
 """
 import argparse
 import datetime
@@ -48,6 +50,8 @@ def main(argv=None):
                         help="batch-size multiplier (the smoke test uses a tiny one)")
     parser.add_argument("--no-memory", action="store_true", help="skip the memory probes")
     parser.add_argument("--no-torch", action="store_true", help="glassgrad only")
+    parser.add_argument("--no-reference", action="store_true",
+                        help="skip the hand-written numpy steps")
     args = parser.parse_args(argv)
     limit_threads(args.threads)
 
@@ -66,8 +70,8 @@ def main(argv=None):
         line += f"; torch: {matmul_gflops('torch'):.0f} GFLOP/s"
     print(line + "\n")
     print("| workload | unit | glassgrad | PyTorch | speed ratio | peak MiB glassgrad | "
-          "peak MiB PyTorch | memory ratio |")
-    print("|---|---|---|---|---|---|---|---|")
+          "peak MiB PyTorch | memory ratio | numpy by hand | by hand / PyTorch |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     results = []
     for workload in workloads(args.scale):
         if args.only and workload.name not in args.only and \
@@ -75,6 +79,9 @@ def main(argv=None):
             continue
         ours = time_workload(workload, "glassgrad", repeats=args.repeats,
                              min_time=args.min_time)
+        hand = None                 # numpy by hand, next to glassgrad: both use numpy's BLAS
+        if workload.build_reference is not None and not args.no_reference:
+            hand = time_workload(workload, "numpy", repeats=args.repeats, min_time=args.min_time)
         theirs = time_workload(workload, "torch", repeats=args.repeats,
                                min_time=args.min_time) if have_torch else None
         ratio = None
@@ -87,13 +94,17 @@ def main(argv=None):
                 mem_theirs = measure_memory(workload.name, "torch", args.threads, args.scale)
             if mem_ours is not None and mem_theirs:
                 mem_ratio = mem_ours / mem_theirs
-        results.append((workload.name, ours, theirs, ratio, mem_ours, mem_theirs, mem_ratio))
+        hand_ratio = hand / theirs if hand and theirs else None
+        results.append((workload.name, ours, theirs, ratio, mem_ours, mem_theirs, mem_ratio,
+                        hand, hand_ratio))
         print(f"| {workload.name} | {workload.unit} | {_fmt(ours, workload.unit)} | "
               f"{_fmt(theirs, workload.unit)} | "
               f"{'—' if ratio is None else f'{ratio:.2f}×'} | "
               f"{'—' if mem_ours is None else f'{mem_ours:.1f}'} | "
               f"{'—' if mem_theirs is None else f'{mem_theirs:.1f}'} | "
-              f"{'—' if mem_ratio is None else f'{mem_ratio:.2f}×'} |", flush=True)
+              f"{'—' if mem_ratio is None else f'{mem_ratio:.2f}×'} | "
+              f"{_fmt(hand, workload.unit)} | "
+              f"{'—' if hand_ratio is None else f'{hand_ratio:.2f}×'} |", flush=True)
     return results
 
 

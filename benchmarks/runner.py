@@ -16,8 +16,12 @@ import time
 
 
 def time_workload(workload, framework, seed=0, repeats=7, min_time=0.2):
-    """Median speed: steps/s, or µs per op for the overhead workloads."""
-    build = workload.build_glassgrad if framework == "glassgrad" else workload.build_torch
+    """Median speed: steps/s, or µs per op for the overhead workloads.
+
+    framework: "glassgrad", "torch" or "numpy" (the hand-written reference, where there is one).
+    """
+    build = {"glassgrad": workload.build_glassgrad, "torch": workload.build_torch,
+             "numpy": workload.build_reference}[framework]
     step = build(seed)
     for _ in range(3):
         step()

@@ -17,6 +17,7 @@ class Workload:
     build_glassgrad: callable
     build_torch: callable
     batch: int = 0
+    build_reference: callable = None   # numpy by hand, no autograd (benchmarks/reference.py)
 
 
 def _data(seed, x_shape, classes=None, y_shape=None):
@@ -110,6 +111,14 @@ def _pair(make_model, loss, x_shape, classes=None, y_shape=None):
             _builder("torch", make_model, loss, x_shape, classes, y_shape))
 
 
+def _reference(sizes, loss, x_shape, classes=None, y_shape=None):
+    def build(seed):
+        from .reference import mlp_step
+        x, y = _data(seed, x_shape, classes, y_shape)
+        return mlp_step(sizes, loss, x, y, seed=seed)
+    return build
+
+
 def workloads(scale=1.0):
     """All workloads; `scale` < 1 shrinks the batches (the smoke test runs them tiny)."""
     def b(n):
@@ -124,9 +133,12 @@ def workloads(scale=1.0):
                  _overhead_glassgrad(True), _overhead_torch(True)),
         Workload("overhead (no grad)", "a + b, 10 elements, no grad", "us/op",
                  _overhead_glassgrad(False), _overhead_torch(False)),
-        Workload("tiny", "MLP 2-16-16-1, ReLU, MSE, SGD", "steps/s", *tiny, batch=b(8)),
+        Workload("tiny", "MLP 2-16-16-1, ReLU, MSE, SGD", "steps/s", *tiny, batch=b(8),
+                 build_reference=_reference([2, 16, 16, 1], "mse_loss", (b(8), 2),
+                                            y_shape=(b(8), 1))),
         Workload("mlp", "MLP 784-512-512-10, ReLU, cross-entropy, SGD", "steps/s", *mlp,
-                 batch=b(128)),
+                 batch=b(128), build_reference=_reference([784, 512, 512, 10], "cross_entropy",
+                                                          (b(128), 784), classes=10)),
         Workload("cnn2d", "conv 1→32 3×3, pool, conv 32→64 3×3, pool, linear; 28×28", "steps/s",
                  *cnn2d, batch=b(64)),
         Workload("cnn1d", "conv1d 1→32 k5, conv1d 32→32 k5, pool, linear; length 40",

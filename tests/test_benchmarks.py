@@ -4,6 +4,7 @@ No timing is asserted (speed is measured by `python -m benchmarks`, never by the
 """
 import importlib.util
 
+import numpy as np
 import pytest
 
 benchmarks_main = pytest.importorskip("benchmarks.__main__")
@@ -14,10 +15,13 @@ def test_suite_runs_every_workload_at_tiny_size(capsys):
                                     "--no-memory"])
     names = [row[0] for row in results]
     assert names == ["overhead (grad)", "overhead (no grad)", "tiny", "mlp", "cnn2d", "cnn1d"]
-    for name, ours, theirs, ratio, *_ in results:
+    for name, ours, theirs, ratio, *_, hand, hand_ratio in results:
         assert ours > 0, name
         if importlib.util.find_spec("torch") is not None:
             assert theirs > 0 and ratio > 0, name
+        assert (hand is not None) == (name in ("tiny", "mlp")), name
+        if hand is not None:
+            assert hand > 0, name
     printed = capsys.readouterr().out
     assert "| workload |" in printed and "GFLOP/s" in printed
 
@@ -25,8 +29,35 @@ def test_suite_runs_every_workload_at_tiny_size(capsys):
 def test_memory_probe_reports_a_peak_for_both_frameworks(capsys):
     results = benchmarks_main.main(["--only", "tiny", "--scale", "0.5", "--repeats", "1",
                                     "--min-time", "0.005"])
-    (name, _, _, _, mem_ours, mem_theirs, _), = results
+    (name, _, _, _, mem_ours, mem_theirs, *_), = results
     assert name == "tiny"
     assert mem_ours is not None and mem_ours >= 0
     if importlib.util.find_spec("torch") is not None:
         assert mem_theirs is not None and mem_theirs >= 0
+
+
+@pytest.mark.parametrize("sizes, loss, y", [
+    ([3, 5, 4, 2], "mse_loss", np.linspace(-1, 1, 12).reshape(6, 2)),
+    ([3, 5, 4, 3], "cross_entropy", np.array([0, 2, 1, 1, 0, 2])),
+])
+def test_hand_written_reference_computes_autograds_gradients(sizes, loss, y):
+    """The numpy floor does the real work: its loss and gradients are glassgrad's."""
+    import glassgrad as gg
+    from benchmarks.reference import init_mlp, mlp_loss_and_grads
+    x = np.random.default_rng(1).standard_normal((6, 3)).astype(np.float32)
+    y = y.astype(np.float32 if loss == "mse_loss" else np.int64)
+    params = init_mlp(sizes, seed=3)
+    value, grads = mlp_loss_and_grads(params, x, y, loss)
+    tensors = [(gg.tensor(w, requires_grad=True), gg.tensor(b, requires_grad=True))
+               for w, b in params]
+    h = gg.tensor(x)
+    for i, (w, b) in enumerate(tensors):
+        h = gg.nn.functional.linear(h, w, b)
+        if i < len(tensors) - 1:
+            h = gg.nn.functional.relu(h)
+    expected = getattr(gg.nn.functional, loss)(h, gg.tensor(y))
+    expected.backward()
+    np.testing.assert_allclose(value, expected.item(), rtol=1e-5)
+    for (dw, db), (w, b) in zip(grads, tensors):
+        np.testing.assert_allclose(dw, w.grad.numpy(), rtol=1e-4, atol=1e-6)
+        np.testing.assert_allclose(db, b.grad.numpy(), rtol=1e-4, atol=1e-6)
