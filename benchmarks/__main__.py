@@ -9,6 +9,8 @@ import argparse
 import datetime
 import os
 import platform
+import statistics
+from collections import namedtuple
 
 
 def limit_threads(threads):
@@ -39,11 +41,61 @@ def _fmt(value, unit):
     return f"{value:.2f}" if unit == "us/op" else f"{value:,.1f}"
 
 
+Result = namedtuple("Result", "name ours theirs ratio mem_ours mem_theirs mem_ratio hand "
+                              "hand_ratio ratio_low ratio_high")
+
+
+def _measure(workload, args, have_torch, time_workload):
+    """Speeds (medians over --rounds) and the speed ratio's median and range over the rounds.
+
+    Each round times glassgrad, the numpy reference (next to glassgrad: both use numpy's BLAS)
+    and torch in turn, so every round's ratio compares runs taken minutes apart at most.
+    """
+    timing = dict(repeats=args.repeats, min_time=args.min_time,
+                  settle=0.3 if args.min_time >= 0.05 else 0.0)     # the smoke test: none
+    speeds = {"glassgrad": [], "numpy": [], "torch": []}
+    frameworks = ["glassgrad"]
+    if workload.build_reference is not None and not args.no_reference:
+        frameworks.append("numpy")
+    if have_torch:
+        frameworks.append("torch")
+    for _ in range(args.rounds):
+        for framework in frameworks:
+            speeds[framework].append(time_workload(workload, framework, **timing))
+    faster = (lambda ours, theirs: theirs / ours) if workload.unit == "us/op" else \
+        (lambda ours, theirs: ours / theirs)
+    ratios = [faster(o, t) for o, t in zip(speeds["glassgrad"], speeds["torch"])]
+    hand_ratios = [h / t for h, t in zip(speeds["numpy"], speeds["torch"])]
+    median = lambda values: statistics.median(values) if values else None   # noqa: E731
+    return Result(workload.name, median(speeds["glassgrad"]), median(speeds["torch"]),
+                  median(ratios), None, None, None, median(speeds["numpy"]),
+                  median(hand_ratios), min(ratios, default=None), max(ratios, default=None))
+
+
+def _ratio(value, low=None, high=None):
+    if value is None:
+        return "—"
+    spread = f" ({low:.2f}–{high:.2f})" if low is not None and high is not None and \
+        low != high else ""
+    return f"{value:.2f}×{spread}"
+
+
+def _row(r, unit):
+    return (f"| {r.name} | {unit} | {_fmt(r.ours, unit)} | {_fmt(r.theirs, unit)} | "
+            f"{_ratio(r.ratio, r.ratio_low, r.ratio_high)} | "
+            f"{'—' if r.mem_ours is None else f'{r.mem_ours:.1f}'} | "
+            f"{'—' if r.mem_theirs is None else f'{r.mem_theirs:.1f}'} | "
+            f"{_ratio(r.mem_ratio)} | {_fmt(r.hand, unit)} | {_ratio(r.hand_ratio)} |")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--only", nargs="*", help="workload names to run (default: all)")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="time every framework this many times in turn; the table shows "
+                             "median speeds and the ratio's median (range)")
     parser.add_argument("--min-time", type=float, default=0.2,
                         help="seconds per timed repetition")
     parser.add_argument("--scale", type=float, default=1.0,
@@ -77,34 +129,16 @@ def main(argv=None):
         if args.only and workload.name not in args.only and \
                 workload.name.split(" ")[0] not in args.only:
             continue
-        timing = dict(repeats=args.repeats, min_time=args.min_time,
-                      settle=0.3 if args.min_time >= 0.05 else 0.0)   # the smoke test: none
-        ours = time_workload(workload, "glassgrad", **timing)
-        hand = None                 # numpy by hand, next to glassgrad: both use numpy's BLAS
-        if workload.build_reference is not None and not args.no_reference:
-            hand = time_workload(workload, "numpy", **timing)
-        theirs = time_workload(workload, "torch", **timing) if have_torch else None
-        ratio = None
-        if theirs:
-            ratio = theirs / ours if workload.unit == "us/op" else ours / theirs
-        mem_ours = mem_theirs = mem_ratio = None
+        result = _measure(workload, args, have_torch, time_workload)
         if not args.no_memory and workload.unit == "steps/s":
             mem_ours = measure_memory(workload.name, "glassgrad", args.threads, args.scale)
-            if have_torch:
-                mem_theirs = measure_memory(workload.name, "torch", args.threads, args.scale)
-            if mem_ours is not None and mem_theirs:
-                mem_ratio = mem_ours / mem_theirs
-        hand_ratio = hand / theirs if hand and theirs else None
-        results.append((workload.name, ours, theirs, ratio, mem_ours, mem_theirs, mem_ratio,
-                        hand, hand_ratio))
-        print(f"| {workload.name} | {workload.unit} | {_fmt(ours, workload.unit)} | "
-              f"{_fmt(theirs, workload.unit)} | "
-              f"{'—' if ratio is None else f'{ratio:.2f}×'} | "
-              f"{'—' if mem_ours is None else f'{mem_ours:.1f}'} | "
-              f"{'—' if mem_theirs is None else f'{mem_theirs:.1f}'} | "
-              f"{'—' if mem_ratio is None else f'{mem_ratio:.2f}×'} | "
-              f"{_fmt(hand, workload.unit)} | "
-              f"{'—' if hand_ratio is None else f'{hand_ratio:.2f}×'} |", flush=True)
+            mem_theirs = measure_memory(workload.name, "torch", args.threads, args.scale) \
+                if have_torch else None
+            result = result._replace(
+                mem_ours=mem_ours, mem_theirs=mem_theirs,
+                mem_ratio=mem_ours / mem_theirs if mem_ours is not None and mem_theirs else None)
+        results.append(result)
+        print(_row(result, workload.unit), flush=True)
     return results
 
 

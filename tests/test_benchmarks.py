@@ -13,15 +13,15 @@ benchmarks_main = pytest.importorskip("benchmarks.__main__")
 def test_suite_runs_every_workload_at_tiny_size(capsys):
     results = benchmarks_main.main(["--scale", "0.05", "--repeats", "1", "--min-time", "0.005",
                                     "--no-memory"])
-    names = [row[0] for row in results]
+    names = [row.name for row in results]
     assert names == ["overhead (grad)", "overhead (no grad)", "tiny", "mlp", "cnn2d", "cnn1d"]
-    for name, ours, theirs, ratio, *_, hand, hand_ratio in results:
-        assert ours > 0, name
+    for row in results:
+        assert row.ours > 0, row.name
         if importlib.util.find_spec("torch") is not None:
-            assert theirs > 0 and ratio > 0, name
-        assert (hand is not None) == (name in ("tiny", "mlp")), name
-        if hand is not None:
-            assert hand > 0, name
+            assert row.theirs > 0 and row.ratio > 0, row.name
+        assert (row.hand is not None) == (row.name in ("tiny", "mlp")), row.name
+        if row.hand is not None:
+            assert row.hand > 0, row.name
     printed = capsys.readouterr().out
     assert "| workload |" in printed and "GFLOP/s" in printed
 
@@ -29,11 +29,21 @@ def test_suite_runs_every_workload_at_tiny_size(capsys):
 def test_memory_probe_reports_a_peak_for_both_frameworks(capsys):
     results = benchmarks_main.main(["--only", "tiny", "--scale", "0.5", "--repeats", "1",
                                     "--min-time", "0.005"])
-    (name, _, _, _, mem_ours, mem_theirs, *_), = results
-    assert name == "tiny"
-    assert mem_ours is not None and mem_ours >= 0
+    row, = results
+    assert row.name == "tiny"
+    assert row.mem_ours is not None and row.mem_ours >= 0
     if importlib.util.find_spec("torch") is not None:
-        assert mem_theirs is not None and mem_theirs >= 0
+        assert row.mem_theirs is not None and row.mem_theirs >= 0
+
+
+@pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="needs the torch oracle")
+def test_rounds_give_the_ratios_median_and_range(capsys):
+    row, = benchmarks_main.main(["--only", "mlp", "--scale", "0.05", "--repeats", "1",
+                                 "--min-time", "0.005", "--no-memory", "--rounds", "3"])
+    assert row.ratio_low <= row.ratio <= row.ratio_high
+    line = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("| mlp")][0]
+    if row.ratio_low != row.ratio_high:
+        assert f"({row.ratio_low:.2f}–{row.ratio_high:.2f})" in line
 
 
 @pytest.mark.parametrize("sizes, loss, y", [
