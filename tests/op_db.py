@@ -479,7 +479,7 @@ def _fold_ref(cols, output_size, kernel_size, dilation=1, padding=0, stride=1):
 
 def _im2row_ref(x, kernel_size, dilation=1, padding=0, stride=1):
     """im2row = unfold on the channels-first input, reordered to (N·L, Πk·C)."""
-    n, c, nd = x.shape[0], x.shape[-1], x.ndim - 2
+    n, c = x.shape[0], x.shape[-1]
     cols = _unfold_ref(x.movedim(-1, 1), kernel_size, dilation, padding, stride)
     cols = cols.reshape(n, c, -1, cols.shape[-1])                    # (N, C, Πk, L)
     return cols.permute(0, 3, 2, 1).reshape(-1, cols.shape[2] * c)

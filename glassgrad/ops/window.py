@@ -83,7 +83,7 @@ class Fold(Function):
     @staticmethod
     def forward(ctx, cols, output_size, kernel, dilation, padding, stride, positions):
         ctx.params = (kernel, dilation, padding, stride, positions)
-        n, nd = cols.shape[0], len(kernel)
+        n = cols.shape[0]
         c = cols.shape[1] // int(np.prod(kernel))
         cols = cols.reshape((n, c) + kernel + positions)
         padded = tuple(s + 2 * p for s, p in zip(output_size, padding))
