@@ -26,6 +26,25 @@ def test_linear_vs_torch(bias, shape):
     check_module(nn.Linear(5, 4, bias=bias), torch.nn.Linear(5, 4, bias=bias), arrays(0, shape))
 
 
+def test_linear_on_a_tall_input_multiplies_in_blocks_with_the_same_result():
+    """More than 2·GEMM_ROWS rows take the blocked product (a conv's rows do): same values,
+    float64 in, float64 out, gradients unchanged."""
+    from glassgrad.ops.linalg import GEMM_ROWS
+    rows = 2 * GEMM_ROWS + 7                 # blocks, and a ragged last one
+    rng = np.random.default_rng(0)
+    for dtype in (np.float32, np.float64):
+        x = gg.tensor(rng.standard_normal((rows, 5)).astype(dtype), requires_grad=True)
+        w = gg.tensor(rng.standard_normal((3, 5)).astype(dtype), requires_grad=True)
+        b = gg.tensor(rng.standard_normal(3).astype(dtype))
+        out = gg.nn.functional.linear(x, w, b)
+        assert out.dtype == dtype and out.shape == (rows, 3)
+        np.testing.assert_allclose(out.data, x.data @ w.data.T + b.data, rtol=1e-5,
+                                   atol=1e-5)
+        out.sum().backward()
+        np.testing.assert_allclose(w.grad.numpy(), np.broadcast_to(x.data.sum(0), (3, 5)),
+                                   rtol=1e-4)
+
+
 def test_linear_state_dict_round_trip():
     check_state_dict_round_trip(seeded(lambda: nn.Linear(5, 3)), arrays(1, (4, 5)))
 
