@@ -14,7 +14,7 @@ from .random import Generator, get_rng_state, initial_seed, manual_seed, seed, s
 from .creation import (arange, as_tensor, bernoulli, empty, empty_like, eye, from_numpy, full,
                        full_like, linspace, ones, ones_like, rand, rand_like, randint,
                        randint_like, randn, randn_like, randperm, tensor, zeros, zeros_like)
-from .ops import (abs, add, allclose, amax, amin, argmax, argmin, broadcast_to, cat, chunk,
+from .ops import (abs, add, addmm, allclose, amax, amin, argmax, argmin, broadcast_to, cat, chunk,
                   clamp, clip, clone, concatenate, cos, div, dot, eq, equal, erf, exp, expand,
                   flatten, gather, ge, gt, index_select, isfinite, isinf, isnan, le, log, log1p,
                   log_softmax, logical_and, logical_not, logical_or, logsumexp, lt, masked_fill,

@@ -338,6 +338,11 @@ LINALG = [
             sample((2, 1, 2, 3), (3, 3, 2))]),
     OpInfo("linear", ops.linear, "F.linear",
            [sample((2, 3), (4, 3), (4,)), sample((3,), (4, 3), (4,)), sample((2, 2, 3), (4, 3))]),
+    OpInfo("addmm", gg.addmm,
+           lambda input, a, b, beta=1, alpha=1: beta * input + alpha * torch.matmul(a, b),
+           [sample((4,), (3, 2), (2, 4)), sample((3, 1), (2, 3, 4), (4, 5), beta=0.5, alpha=2.0),
+            sample((2, 1, 5), (2, 3, 4), (2, 4, 5))],
+           note="torch.addmm is 2-D only; the reference is its definition, batched"),
     OpInfo("dot", gg.dot, "torch.dot", [sample((3,), (3,))]),
     OpInfo("outer", gg.outer, "torch.outer", [sample((3,), (4,))]),
 ]

@@ -10,6 +10,6 @@ from .reduce import (amax, amin, argmax, argmin, logsumexp, max, mean, min, norm
 from .activation import erf, gelu, leaky_relu, log_softmax, relu, sigmoid, softmax, softplus, tanh
 from .movement import (cat, chunk, concatenate, flatten, pad, permute, reshape, split, squeeze,
                        stack, transpose, unsqueeze, view)
-from .linalg import dot, linear, matmul, outer
+from .linalg import addmm, dot, linear, matmul, outer
 from .window import fold, unfold, unfold_dim
 from .im2row import im2row, row2im

@@ -64,6 +64,57 @@ class MatMul(Function):
         return grad_a, grad_b
 
 
+class AddMatMul(Function):
+    """beta·input + alpha·(A @ B) (torch.addmm, and torch.baddbmm for batched A, B), with
+    `input` broadcast to the product's shape and added into the product in place: one array
+    instead of two (a conv's bias added to its (N, O, L) product).
+
+    d input = beta · Σ dC over the broadcast axes,  dA = alpha · dC Bᵀ,  dB = alpha · Aᵀ dC.
+    """
+
+    @staticmethod
+    def forward(ctx, input, a, b, beta, alpha):
+        if a.ndim < 2 or b.ndim < 2 or a.shape[-1] != b.shape[-2]:
+            raise RuntimeError(f"addmm: matrices of shapes {a.shape} and {b.shape} cannot be "
+                               "multiplied (both need 2 or more dimensions, and A's columns "
+                               "must match B's rows)")
+        out = np.matmul(a, b)
+        try:
+            fits = np.broadcast_shapes(np.shape(input), out.shape) == out.shape
+        except ValueError:
+            fits = False
+        if not fits:
+            raise RuntimeError(f"addmm: input of shape {np.shape(input)} does not broadcast to "
+                               f"the product's shape {out.shape}")
+        ctx.beta, ctx.alpha = beta, alpha
+        if alpha != 1:
+            out *= alpha
+        out += input if beta == 1 else beta * input
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        input, a, b = ctx.inputs[:3]
+        needs = ctx.needs_input_grad
+        grad_input = sum_to_shape(grad * ctx.beta if ctx.beta != 1 else grad, input.shape) \
+            if needs[0] else None
+        scaled = grad * ctx.alpha if ctx.alpha != 1 else grad
+        grad_a = sum_to_shape(matmul(scaled, b.mT), a.shape) if needs[1] else None
+        grad_b = sum_to_shape(matmul(a.mT, scaled), b.shape) if needs[2] else None
+        return grad_input, grad_a, grad_b
+
+    @staticmethod
+    def backward_array(ctx, grad):
+        input, a, b = ctx.inputs[:3]
+        needs = ctx.needs_input_grad
+        grad_input = _sum_to(grad * ctx.beta if ctx.beta != 1 else grad, input.shape) \
+            if needs[0] else None
+        scaled = grad * ctx.alpha if ctx.alpha != 1 else grad
+        grad_a = _sum_to(scaled @ b.data.swapaxes(-1, -2), a.shape) if needs[1] else None
+        grad_b = _sum_to(a.data.swapaxes(-1, -2) @ scaled, b.shape) if needs[2] else None
+        return grad_input, grad_a, grad_b
+
+
 GEMM_ROWS = 2048     # Linear's forward multiplies a tall 2-D input in blocks of this many rows
 
 
@@ -132,6 +183,12 @@ def _sum_to(array, shape):
 
 def matmul(a, b):
     return MatMul.apply(a, b)
+
+
+def addmm(input, mat1, mat2, *, beta=1, alpha=1):
+    """beta·input + alpha·(mat1 @ mat2), input broadcast to the product (torch.addmm; batched
+    mat1, mat2 as in torch.baddbmm)."""
+    return AddMatMul.apply(input, mat1, mat2, beta, alpha)
 
 
 def linear(input, weight, bias=None):

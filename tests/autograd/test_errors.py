@@ -33,6 +33,18 @@ def test_mismatched_matmul_names_the_shapes_and_the_rule(a, b):
         _leaf(*a) @ _leaf(*b)
 
 
+@pytest.mark.parametrize("input, a, b, message", [
+    ((3,), (2, 3), (4, 2), r"addmm: matrices of shapes \(2, 3\) and \(4, 2\) cannot be multiplied"),
+    ((3,), (3,), (3, 2), r"addmm: matrices of shapes \(3,\) and \(3, 2\) cannot be multiplied "
+                         r"\(both need 2 or more dimensions"),
+    ((2, 2, 1), (3, 4), (4, 5), r"addmm: input of shape \(2, 2, 1\) does not broadcast to the "
+                                r"product's shape \(3, 5\)"),
+])
+def test_addmm_names_the_shapes(input, a, b, message):
+    with pytest.raises(RuntimeError, match=message):
+        gg.addmm(_leaf(*input), _leaf(*a), _leaf(*b))
+
+
 def re_shape(shape):
     return "\\(" + ", ".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + "\\)"
 

@@ -17,7 +17,7 @@ With `groups` G, channels split into G independent blocks: the weight gains a le
 and the same single matmul runs over (N, G) at once.
 """
 from ...ops.im2row import im2row
-from ...ops.linalg import linear, matmul
+from ...ops.linalg import addmm, linear, matmul
 from ...ops.movement import pad as _pad
 from ...ops.window import _tuple, fold, unfold
 
@@ -114,9 +114,11 @@ def _convnd(op, nd, input, weight, bias, stride, padding, dilation, groups):
         cols = unfold(x, kernel, dilation, padding, stride)                  # (N, C·Πk, L)
         cols = cols.reshape(n, groups, -1, cols.shape[2])                    # (N, G, C/G·Πk, L)
         w = weight.reshape(groups, out_channels // groups, -1)               # (G, O/G, C/G·Πk)
-        out = matmul(w, cols).reshape((n, out_channels) + spatial)
-        if bias is not None:
-            out = out + bias.reshape((out_channels,) + (1,) * nd)
+        if bias is None:
+            out = matmul(w, cols)
+        else:                        # the bias added into the product: one array, not two
+            out = addmm(bias.reshape(groups, -1, 1), w, cols)
+        out = out.reshape((n, out_channels) + spatial)
     return out.squeeze(0) if unbatched else out
 
 
