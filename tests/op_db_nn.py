@@ -7,6 +7,7 @@ nn is composite by default (conv = unfold + matmul, the norms = mean/rsqrt/...),
 primitives nn adds for a measured reason are here:
   - MaxPool (glassgrad/nn/functional/pooling.py): max_pool1d/max_pool2d, one pass per kernel tap.
   - LogSoftmax (glassgrad/nn/functional/activation.py): log_softmax, which cross_entropy uses.
+  - MSELoss (glassgrad/nn/functional/loss.py): mse_loss with reduction 'mean' or 'sum'.
 A helper adding a primitive appends its records at the end of NN_OPS.
 """
 from glassgrad.nn import functional as nnF
@@ -34,4 +35,9 @@ NN_OPS = [
     OpInfo("log_softmax (nn.functional)", nnF.log_softmax, "F.log_softmax",
            [sample((3, 4), dim=1), sample((2, 3, 4), dim=0), sample((2, 3, 4), dim=-1),
             sample((5,), dim=0), sample((), dim=0)]),
+    # nn-core: the fused mean-squared-error primitive (glassgrad/nn/functional/loss.py);
+    # both arguments are differentiated (torch allows a target that requires grad).
+    OpInfo("mse_loss (nn.functional)", nnF.mse_loss, "F.mse_loss",
+           [sample((3, 4), (3, 4)), sample((5,), (5,), reduction="sum"),
+            sample((2, 3, 2), (2, 3, 2), reduction="mean"), sample((), ())]),
 ]

@@ -51,6 +51,15 @@ def test_regression_shape_mismatch_warns_like_torch():
         F.mse_loss(gg.randn(4, 1), gg.randn(4))
 
 
+@pytest.mark.filterwarnings("ignore:.*using a target size")
+@pytest.mark.parametrize("reduction", ["mean", "sum"])
+def test_mse_loss_broadcasts_like_torch_with_both_gradients(reduction):
+    """The fused MSELoss sums each gradient over the axes its argument was broadcast along."""
+    x, y = arrays(2, (4, 1), (4,))
+    compare("mse_loss", x, y, grads=(True, True), reduction=reduction)
+    compare("mse_loss", y, x, grads=(True, True), reduction=reduction)
+
+
 # --- binary ------------------------------------------------------------------------------------
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 def test_binary_cross_entropy(reduction):
