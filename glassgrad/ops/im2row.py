@@ -17,7 +17,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ..autograd.function import Function
-from .window import _geometry
+from .window import _geometry, tap_slices
 
 
 class Im2Row(Function):
@@ -71,9 +71,7 @@ class Row2Im(Function):
         # One strided add of (N, *positions, C) blocks per kernel tap: a loop over the few taps,
         # never over batch, channels or positions.
         for offset in np.ndindex(*kernel):
-            target = (slice(None),) + tuple(
-                slice(o * d, o * d + s * (p - 1) + 1, s)
-                for o, d, s, p in zip(offset, dilation, stride, positions))
+            target = (slice(None),) + tap_slices(offset, dilation, stride, positions)
             out[target] += rows[(slice(None),) * (1 + len(kernel)) + offset]
         if any(padding):
             out = out[(slice(None),) + tuple(slice(p, p + s) for p, s in zip(padding, spatial))]

@@ -43,6 +43,13 @@ def _geometry(op, spatial, kernel_size, dilation, padding, stride):
     return kernel, dilation, padding, stride, tuple(positions)
 
 
+def tap_slices(offset, dilation, stride, positions):
+    """Per spatial dimension, where one kernel tap sits in every window: the slice of the
+    padded input that tap reads (unfold) or that its gradient is added back into (fold)."""
+    return tuple(slice(o * d, o * d + s * (p - 1) + 1, s)
+                 for o, d, s, p in zip(offset, dilation, stride, positions))
+
+
 class Unfold(Function):
     """im2col: (N, C, *spatial) → (N, C·Πkernel, Πpositions)."""
 
@@ -91,9 +98,7 @@ class Fold(Function):
         # One strided add per kernel offset: a loop over the (few) kernel taps, never over
         # batch, channels or positions.
         for offset in np.ndindex(*kernel):
-            target = (slice(None), slice(None)) + tuple(
-                slice(o * d, o * d + s * (p - 1) + 1, s)
-                for o, d, s, p in zip(offset, dilation, stride, positions))
+            target = (slice(None), slice(None)) + tap_slices(offset, dilation, stride, positions)
             out[target] += cols[(slice(None), slice(None)) + offset]
         crop = (slice(None), slice(None)) + tuple(slice(p, p + s)
                                                   for p, s in zip(padding, output_size))

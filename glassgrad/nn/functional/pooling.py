@@ -18,7 +18,7 @@ import numpy as np
 from ...autograd.function import Function
 from ...ops.linalg import matmul
 from ...ops.movement import pad as _pad
-from ...ops.window import _tuple, fold, unfold
+from ...ops.window import _tuple, fold, tap_slices, unfold
 from ...tensor import Tensor
 
 _SPATIAL = {1: ("L",), 2: ("H", "W")}
@@ -162,9 +162,7 @@ def _winners(x, kernel, stride, padding, dilation, sizes, extra):
 
 def _tap(offset, stride, dilation, sizes):
     """Index of one kernel tap's value in every window: a strided view of the padded input."""
-    return (slice(None), slice(None)) + tuple(
-        slice(o * d, o * d + s * (size - 1) + 1, s)
-        for o, s, d, size in zip(offset, stride, dilation, sizes))
+    return (slice(None), slice(None)) + tap_slices(offset, dilation, stride, sizes)
 
 
 def _crop(padding, padded, spatial):
