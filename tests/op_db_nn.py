@@ -8,11 +8,13 @@ primitives nn adds for a measured reason are here:
   - MaxPool (glassgrad/nn/functional/pooling.py): max_pool1d/max_pool2d, one pass per kernel tap.
   - LogSoftmax (glassgrad/nn/functional/activation.py): log_softmax, which cross_entropy uses.
   - MSELoss (glassgrad/nn/functional/loss.py): mse_loss with reduction 'mean' or 'sum'.
+  - CrossEntropy (glassgrad/nn/functional/loss.py): cross_entropy on (N, C) logits and class
+    indices, no weight, smoothing or ignored targets, reduction 'mean' or 'sum'.
 A helper adding a primitive appends its records at the end of NN_OPS.
 """
 from glassgrad.nn import functional as nnF
 
-from op_db import DISTINCT, OpInfo, sample
+from op_db import DISTINCT, LARGE, OpInfo, _fixed, sample
 
 NN_OPS = [
     OpInfo("max_pool2d", nnF.max_pool2d, "F.max_pool2d",
@@ -40,4 +42,13 @@ NN_OPS = [
     OpInfo("mse_loss (nn.functional)", nnF.mse_loss, "F.mse_loss",
            [sample((3, 4), (3, 4)), sample((5,), (5,), reduction="sum"),
             sample((2, 3, 2), (2, 3, 2), reduction="mean"), sample((), ())]),
+    # nn-core: fused log-softmax + NLL (glassgrad/nn/functional/loss.py), cross_entropy's
+    # common case; the class indices are constants (kwargs), the logits are differentiated.
+    OpInfo("cross_entropy (fused)", nnF.cross_entropy, "F.cross_entropy",
+           [sample((4, 3), target=_fixed(5, (4,), 3)),
+            sample((6, 5), target=_fixed(6, (6,), 5), reduction="sum"),
+            sample((1, 2), target=_fixed(7, (1,), 2))]),
+    OpInfo("cross_entropy (fused, large logits)", nnF.cross_entropy, "F.cross_entropy",
+           [sample((3, 4), target=_fixed(8, (3,), 4))], domain=LARGE,
+           note="logits near 1000: the max is subtracted before exp"),
 ]

@@ -360,3 +360,11 @@ def test_conversions():
     (x.double() * 2.0).sum().backward()   # the gradient comes back as the leaf's float32
     assert x.grad.dtype == np.float32 and x.grad.tolist() == [2.0, 2.0]
     assert x.clone().grad_fn is not None and not np.shares_memory(x.clone().data, x.data)
+
+
+def test_the_mean_of_nothing_is_nan_as_in_torch():
+    x = gg.zeros(0, 3, requires_grad=True)
+    assert np.isnan(x.mean().item())
+    assert x.mean(dim=0).shape == (3,) and np.isnan(x.mean(dim=0).data).all()
+    x.mean().backward()
+    assert x.grad.shape == (0, 3)

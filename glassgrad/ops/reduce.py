@@ -77,18 +77,19 @@ class Mean(Function):
     @staticmethod
     def forward(ctx, a, axes, keepdim):
         ctx.axes, ctx.keepdim, ctx.in_shape = axes, keepdim, a.shape
-        ctx.count = math.prod([a.shape[i] for i in axes]) if a.ndim else 1
+        count = math.prod([a.shape[i] for i in axes]) if a.ndim else 1
+        ctx.inverse = 1.0 / count if count else math.nan     # the mean of nothing is NaN
         # Σ then × 1/n: numpy's own mean() costs more Python than the sum on small arrays.
         total = np.add.reduce(a, axis=axes, keepdims=keepdim)
-        return total * (1.0 / ctx.count)     # a Python float keeps float32 float32
+        return total * ctx.inverse     # a Python float keeps float32 float32
 
     @staticmethod
     def backward(ctx, grad):
-        return _unreduce(grad * (1.0 / ctx.count), ctx.in_shape, ctx.axes, ctx.keepdim)
+        return _unreduce(grad * ctx.inverse, ctx.in_shape, ctx.axes, ctx.keepdim)
 
     @staticmethod
     def backward_array(ctx, grad):
-        return _unreduce_array(grad * (1.0 / ctx.count), ctx.in_shape, ctx.axes, ctx.keepdim)
+        return _unreduce_array(grad * ctx.inverse, ctx.in_shape, ctx.axes, ctx.keepdim)
 
 
 class Extreme(Function):
