@@ -60,7 +60,7 @@ class MSELoss(Function):
     """Σ(input - target)², divided by the element count for the mean, as one primitive.
 
     Why a primitive (measured): the composite records three ops (sub, mul, mean); fused, the
-    `tiny` benchmark's step (an MLP 2-16-16-1 on MSE) runs ~8% faster. Backward, with
+    `tiny` benchmark's step (an MLP 2-16-16-1 on MSE) takes 162 µs instead of 187. Backward, with
     d = input - target and n the element count (1 for the sum):
         d input = 2·d·g / n,   d target = -2·d·g / n
     (the engine sums each over the axes it was broadcast along), written in glassgrad ops
@@ -290,7 +290,7 @@ class CrossEntropy(Function):
 
     Why a primitive (measured): the composite records four ops (log_softmax, index, neg,
     mean); fused, cross_entropy's forward + backward on the benchmark's (128, 10) logits drops
-    from 114 to ~40 µs. Backward: dx = (softmax(x) - onehot(t)) · g / N, with softmax taken
+    from 114 to 75 µs. Backward: dx = (softmax(x) - onehot(t)) · g / N, with softmax taken
     from x in glassgrad ops, so second derivatives flow through it.
     """
 
