@@ -45,12 +45,13 @@ Result = namedtuple("Result", "name ours theirs ratio mem_ours mem_theirs mem_ra
                               "hand_ratio ratio_low ratio_high")
 
 
-def _measure(workload, args, have_torch, time_workload):
+def _measure(workload, args, have_torch):
     """Speeds (medians over --rounds) and the speed ratio's median and range over the rounds.
 
     Each round times glassgrad, the numpy reference (next to glassgrad: both use numpy's BLAS)
-    and torch in turn, so every round's ratio compares runs taken minutes apart at most.
+    and torch in turn, so every round's ratio compares runs taken seconds apart.
     """
+    from .runner import time_workload          # imported after limit_threads, as in main
     timing = dict(repeats=args.repeats, min_time=args.min_time,
                   settle=0.3 if args.min_time >= 0.05 else 0.0)     # the smoke test: none
     speeds = {"glassgrad": [], "numpy": [], "torch": []}
@@ -107,7 +108,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     limit_threads(args.threads)
 
-    from .runner import matmul_gflops, measure_memory, time_workload
+    from .runner import matmul_gflops, measure_memory
     from .workloads import workloads
     try:
         import torch  # noqa: F401
@@ -129,7 +130,7 @@ def main(argv=None):
         if args.only and workload.name not in args.only and \
                 workload.name.split(" ")[0] not in args.only:
             continue
-        result = _measure(workload, args, have_torch, time_workload)
+        result = _measure(workload, args, have_torch)
         if not args.no_memory and workload.unit == "steps/s":
             mem_ours = measure_memory(workload.name, "glassgrad", args.threads, args.scale)
             mem_theirs = measure_memory(workload.name, "torch", args.threads, args.scale) \
