@@ -30,7 +30,7 @@ def tensor(data, dtype=None, requires_grad=False):
     Python floats become the default dtype (float32); a numpy array keeps its dtype, as in torch.
     """
     if isinstance(data, Tensor):
-        data = data.data
+        data = data._data
     if dtype is not None:
         array = np.array(data, dtype=dtype)
     elif isinstance(data, (np.ndarray, np.generic)):
@@ -153,5 +153,5 @@ def randint_like(t, low, high=None, generator=None):
 
 def bernoulli(p, generator=None):
     """1 with probability p (element-wise), else 0; no gradient."""
-    probs = p.data if isinstance(p, Tensor) else np.asarray(p)
+    probs = p._data if isinstance(p, Tensor) else np.asarray(p)
     return Tensor((_generator(generator).random(probs.shape) < probs).astype(probs.dtype))

@@ -11,7 +11,7 @@ import numpy as np
 
 
 class Tensor:
-    __slots__ = ("data", "grad", "requires_grad", "grad_fn", "_hooks", "_version",
+    __slots__ = ("_data", "grad", "requires_grad", "grad_fn", "_hooks", "_version",
                  "__weakref__")
 
     # numpy must hand `ndarray * tensor` to Tensor.__rmul__ instead of looping over the tensor.
@@ -20,7 +20,7 @@ class Tensor:
     def __init__(self, data, requires_grad=False, _grad_fn=None):
         if type(data) is not np.ndarray:
             data = _as_array(data)
-        self.data = data
+        self._data = data
         self.grad = None
         self.requires_grad = requires_grad
         self.grad_fn = _grad_fn
@@ -32,26 +32,46 @@ class Tensor:
 
     # --- what a tensor is -----------------------------------------------------------------
     @property
+    def data(self):
+        """The same values as a tensor cut from the graph, sharing memory (torch's `.data`).
+
+        Changes made through it are not seen by autograd: `p.data -= lr * g` updates `p`
+        without a version stamp, as in torch. `_data` is the numpy array underneath.
+        """
+        return Tensor(self._data)
+
+    @data.setter
+    def data(self, value):
+        array = value._data if isinstance(value, Tensor) else _as_array(value)
+        self._data = array
+
+    def __array__(self, dtype=None, copy=None):
+        """np.asarray(tensor) gives the values, as torch's tensors do."""
+        if dtype is not None and np.dtype(dtype) != self._data.dtype:
+            return self._data.astype(dtype)
+        return self._data.copy() if copy else self._data
+
+    @property
     def shape(self):
-        return self.data.shape
+        return self._data.shape
 
     def size(self, dim=None):
         """The shape (torch's `size()`), or the length of one dimension."""
-        return self.data.shape if dim is None else self.data.shape[dim]
+        return self._data.shape if dim is None else self._data.shape[dim]
 
     def numel(self):
-        return self.data.size
+        return self._data.size
 
     @property
     def ndim(self):
-        return self.data.ndim
+        return self._data.ndim
 
     def dim(self):
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def dtype(self):
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def is_leaf(self):
@@ -66,9 +86,9 @@ class Tensor:
         return ops.transpose(self, -2, -1)
 
     def __len__(self):
-        if self.data.ndim == 0:
+        if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")
-        return self.data.shape[0]
+        return self._data.shape[0]
 
     def __iter__(self):
         return (self[i] for i in range(len(self)))
@@ -77,9 +97,9 @@ class Tensor:
         return id(self)
 
     def __bool__(self):
-        if self.data.size != 1:
+        if self._data.size != 1:
             raise RuntimeError(f"Boolean value of a tensor of shape {self.shape} is ambiguous")
-        return bool(self.data)
+        return bool(self._data)
 
     def __float__(self):
         return float(self.item())
@@ -88,33 +108,33 @@ class Tensor:
         return int(self.item())
 
     def __index__(self):
-        if self.data.dtype.kind not in "iub" or self.data.size != 1:
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
             raise TypeError(f"only integer tensors of one element can be used as an index; "
                             f"got dtype {self.dtype}, shape {self.shape}")
-        return int(self.data)
+        return int(self._data)
 
     def item(self):
         """The value of a one-element tensor as a Python number."""
-        if self.data.size != 1:
-            raise ValueError(f"item(): a tensor with {self.data.size} elements cannot be "
+        if self._data.size != 1:
+            raise ValueError(f"item(): a tensor with {self._data.size} elements cannot be "
                              f"converted to a Python scalar (shape {self.shape})")
-        return self.data.item()
+        return self._data.item()
 
     def numpy(self):
         """The data as a numpy array (shared memory). Refuses a tensor that requires grad."""
         if self.requires_grad:
             raise RuntimeError("Can't call numpy() on a tensor that requires grad. "
                                "Use tensor.detach().numpy() instead.")
-        return self.data
+        return self._data
 
     def tolist(self):
-        return self.data.tolist()
+        return self._data.tolist()
 
     def __repr__(self):
-        body = np.array2string(self.data, separator=", ", precision=4, prefix="tensor(")
+        body = np.array2string(self._data, separator=", ", precision=4, prefix="tensor(")
         extras = []
-        if self.data.dtype != np.float32 and self.data.dtype != np.int64 and self.data.dtype != bool:
-            extras.append(f"dtype={self.data.dtype}")
+        if self._data.dtype != np.float32 and self._data.dtype != np.int64 and self._data.dtype != bool:
+            extras.append(f"dtype={self._data.dtype}")
         if self.grad_fn is not None:
             extras.append(f"grad_fn={self.grad_fn!r}")
         elif self.requires_grad:
@@ -129,7 +149,7 @@ class Tensor:
 
     def detach(self):
         """The same data, cut from the graph (shares memory, like torch)."""
-        return Tensor(self.data)
+        return Tensor(self._data)
 
     def detach_(self):
         self.grad_fn = None
@@ -140,9 +160,9 @@ class Tensor:
         if self.grad_fn is not None and not requires_grad:
             raise RuntimeError("requires_grad_(False) is only allowed on leaf tensors; "
                                "use detach() on a tensor computed by an op")
-        if requires_grad and self.data.dtype.kind not in "fc":
+        if requires_grad and self._data.dtype.kind not in "fc":
             raise RuntimeError(f"requires_grad_(): only floating-point tensors can require "
-                               f"gradients; got dtype {self.data.dtype} (shape {self.shape})")
+                               f"gradients; got dtype {self._data.dtype} (shape {self.shape})")
         self.requires_grad = requires_grad
         return self
 
@@ -173,8 +193,8 @@ class Tensor:
 
     # --- in-place updates (for optimisers and initialisers) -------------------------------
     def _check_inplace(self, op):
+        """Refuse an in-place change autograd could not follow; else stamp the version."""
         from .autograd import grad_mode
-        mark_modified(self)
         if grad_mode._enabled and self.requires_grad:
             if self.grad_fn is None:
                 raise RuntimeError(f"{op}: a leaf tensor that requires grad is being used in an "
@@ -184,20 +204,22 @@ class Tensor:
             raise RuntimeError(f"{op}: a tensor computed by an op ({self.grad_fn.name()}, shape "
                                f"{self.shape}) cannot be changed in place while grad is "
                                "recorded; write it out of place (y = y * 2) or detach() it")
+        # Stamped only once the change is allowed: a refused one leaves the tensor as it was.
+        mark_modified(self)
 
     def zero_(self):
         self._check_inplace("zero_")
-        self.data[...] = 0
+        self._data[...] = 0
         return self
 
     def fill_(self, value):
         self._check_inplace("fill_")
-        self.data[...] = value
+        self._data[...] = value
         return self
 
     def copy_(self, src):
         self._check_inplace("copy_")
-        src = src.data if isinstance(src, Tensor) else np.asarray(src)
+        src = src._data if isinstance(src, Tensor) else np.asarray(src)
         try:
             fits = np.broadcast_shapes(src.shape, self.shape) == self.shape
         except ValueError:
@@ -205,43 +227,61 @@ class Tensor:
         if not fits:
             raise RuntimeError(f"copy_: source of shape {src.shape} does not broadcast to the "
                                f"destination's shape {self.shape}")
-        self.data[...] = src
+        self._data[...] = src
         return self
 
     def add_(self, other, alpha=1):
         self._check_inplace("add_")
-        other = other.data if isinstance(other, Tensor) else other
-        self.data += other if alpha == 1 else alpha * other
+        other = other._data if isinstance(other, Tensor) else other
+        self._data += other if alpha == 1 else alpha * other
         return self
 
     def sub_(self, other, alpha=1):
         return self.add_(other, alpha=-alpha)
 
+    # Augmented assignment updates in place, as in torch: `p -= lr * p.grad` inside no_grad()
+    # changes the parameter itself (rebinding the name to a new tensor would leave it unchanged).
+    def __iadd__(self, other): return self._augmented(self.add_, Add, other)
+    def __isub__(self, other): return self._augmented(self.sub_, Sub, other)
+    def __imul__(self, other): return self._augmented(self.mul_, Mul, other)
+    def __itruediv__(self, other): return self._augmented(self.div_, Div, other)
+
+    def _augmented(self, inplace, op, other):
+        """`x op= y`: in place, unless the result must join the graph (a residual `out += x`
+        in a forward pass): then the op is recorded and `x` names the new tensor. torch writes
+        into x's memory there too; only other names for the old x can tell the difference."""
+        from .autograd import grad_mode
+        records = grad_mode._enabled and (
+            self.grad_fn is not None or (isinstance(other, Tensor) and other.requires_grad))
+        if records and not (self.requires_grad and self.grad_fn is None):
+            return apply_binary(op, self, other)
+        return inplace(other)
+
     def mul_(self, other):
         self._check_inplace("mul_")
-        self.data *= other.data if isinstance(other, Tensor) else other
+        self._data *= other._data if isinstance(other, Tensor) else other
         return self
 
     def div_(self, other):
         self._check_inplace("div_")
-        self.data /= other.data if isinstance(other, Tensor) else other
+        self._data /= other._data if isinstance(other, Tensor) else other
         return self
 
     def clamp_(self, min=None, max=None):
         self._check_inplace("clamp_")
-        np.clip(self.data, min, max, out=self.data)
+        np.clip(self._data, min, max, out=self._data)
         return self
 
     def uniform_(self, a=0.0, b=1.0, generator=None):
         from .random import _generator
         self._check_inplace("uniform_")
-        self.data[...] = _generator(generator).uniform(a, b, self.shape)
+        self._data[...] = _generator(generator).uniform(a, b, self.shape)
         return self
 
     def normal_(self, mean=0.0, std=1.0, generator=None):
         from .random import _generator
         self._check_inplace("normal_")
-        self.data[...] = _generator(generator).normal(mean, std, self.shape)
+        self._data[...] = _generator(generator).normal(mean, std, self.shape)
         return self
 
     # --- conversions ----------------------------------------------------------------------
@@ -270,10 +310,10 @@ class Tensor:
         return ops.clone(self)
 
     def contiguous(self):
-        return self if self.data.flags.c_contiguous else ops.clone(self)
+        return self if self._data.flags.c_contiguous else ops.clone(self)
 
     def is_contiguous(self):
-        return self.data.flags.c_contiguous
+        return self._data.flags.c_contiguous
 
     # --- arithmetic operators (reflected ones too) ----------------------------------------
     def __add__(self, other): return apply_binary(Add, self, other)
@@ -299,8 +339,8 @@ class Tensor:
                                "graph; build a new tensor with where()/masked_fill() instead")
         self._check_inplace("__setitem__")
         if isinstance(index, Tensor):
-            index = index.data
-        self.data[index] = value.data if isinstance(value, Tensor) else value
+            index = index._data
+        self._data[index] = value._data if isinstance(value, Tensor) else value
 
     # comparisons: boolean tensors, not differentiable
     def __eq__(self, other): return ops.eq(self, other)
@@ -391,7 +431,7 @@ class _HookHandle:
 def _as_array(data):
     """Convert what a user passes to `Tensor(...)` into an array; floats become float32."""
     if isinstance(data, Tensor):
-        return data.data
+        return data._data
     array = np.asarray(data)
     # A numpy float64 scalar (what numpy returns for 0-d arithmetic) keeps its dtype, as an
     # array does; only Python floats and lists become float32.

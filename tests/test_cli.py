@@ -91,7 +91,7 @@ def test_train_writes_the_run_and_evaluate_rescores_it(data, model, tmp_path, ca
     saved = checkpoint.read(out / "checkpoint.npz")
     meta = saved["metadata"][run.RUN_KEY]
     assert meta["model"] == model and meta["num_classes"] == 10
-    assert all(array.data.dtype == np.float32 for array in saved["model"].values())
+    assert all(array._data.dtype == np.float32 for array in saved["model"].values())
 
     assert cli.main(["evaluate", str(out)]) == 0
     again = capsys.readouterr().out

@@ -17,7 +17,7 @@ def _same(ours, theirs):
     assert isinstance(ours, gg.Tensor)
     assert ours.shape == tuple(theirs.shape)
     assert ours.dtype == TORCH_DTYPES[theirs.dtype], (ours.dtype, theirs.dtype)
-    np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(ours._data, theirs.numpy(), rtol=1e-6, atol=1e-7)
 
 
 @pytest.mark.parametrize("data", [
@@ -39,14 +39,14 @@ def test_tensor_copies_its_data():
     array[0] = 5.0
     assert t.tolist() == [0.0, 0.0, 0.0]
     u = gg.tensor(t)                      # from a tensor: a copy too
-    assert not np.shares_memory(u.data, t.data)
+    assert not np.shares_memory(u._data, t._data)
 
 
 def test_as_tensor_and_from_numpy_share_memory():
     array = np.zeros(3, dtype=np.float64)
     for t in (gg.as_tensor(array), gg.from_numpy(array)):
-        assert np.shares_memory(t.data, array) and t.dtype == np.float64
-    assert not np.shares_memory(gg.as_tensor(array, dtype=gg.float32).data, array)
+        assert np.shares_memory(t._data, array) and t.dtype == np.float64
+    assert not np.shares_memory(gg.as_tensor(array, dtype=gg.float32)._data, array)
     t = gg.ones(2)
     assert gg.as_tensor(t) is t
     assert gg.as_tensor([1.0, 2.0]).dtype == np.float32

@@ -96,7 +96,7 @@ def _numpy(tensor_or_none, like):
     """A gradient as a numpy array; None (no dependence) is a zero gradient."""
     if tensor_or_none is None:
         return np.zeros(like.shape)
-    data = tensor_or_none.data if isinstance(tensor_or_none, gg.Tensor) else \
+    data = tensor_or_none._data if isinstance(tensor_or_none, gg.Tensor) else \
         tensor_or_none.detach().numpy(force=True)    # force: torch's ZeroTensor of a zero
     return np.asarray(data)
 
@@ -145,10 +145,10 @@ def test_forward_vs_torch(record, index, dtype):
         expected = t.detach().numpy()
         assert o.dtype == expected.dtype, f"{what}: dtype {o.dtype}, torch {expected.dtype}"
         if expected.dtype.kind == "f":
-            assert_close(o.data, expected, rtol, atol, what)
+            assert_close(o._data, expected, rtol, atol, what)
         else:
             assert o.shape == expected.shape, f"{what}: shape {o.shape}, torch {expected.shape}"
-            np.testing.assert_array_equal(o.data, expected, err_msg=what)
+            np.testing.assert_array_equal(o._data, expected, err_msg=what)
 
 
 # --- 2. float32 stays float32 --------------------------------------------------------------------
@@ -211,11 +211,11 @@ def test_gradient_vs_fd(record, index):
     def weighted_output(floats):
         _, outs = run_glassgrad(record, index, _replace_floats(arrays, floats),
                                 False)
-        return _inner([o.data for o in outs if o.dtype.kind == "f"], vs)
+        return _inner([o._data for o in outs if o.dtype.kind == "f"], vs)
 
     grads = [_numpy(g, x) for g, x in zip(graph, xs)]
     analytic = _inner(grads, us)
-    numeric = _fd_directional(weighted_output, [x.data for x in xs], us)
+    numeric = _fd_directional(weighted_output, [x._data for x in xs], us)
     scale = sum(float(np.abs(g * u).sum()) for g, u in zip(grads, us))
     assert abs(analytic - numeric) <= record.fd_atol + record.fd_rtol * scale, \
         f"{record.name}: vᵀJu = {analytic} from backward, {numeric} by finite differences"
@@ -262,7 +262,7 @@ def test_second_order_vs_fd(record, index):
         return _inner([_numpy(g, x) for g, x in zip(grads_now, xs_now)], ws)
 
     analytic = _inner(in_x, us) + _inner(in_v, dvs)
-    numeric = _fd_directional(weighted_gradient, [x.data for x in xs] + v_arrays, us + dvs)
+    numeric = _fd_directional(weighted_gradient, [x._data for x in xs] + v_arrays, us + dvs)
     scale = sum(float(np.abs(h * u).sum()) for h, u in zip(in_x + in_v, us + dvs))
     assert abs(analytic - numeric) <= record.fd_atol + record.fd_rtol * scale, \
         f"{record.name}: second order wᵀHu = {analytic} from double backward, {numeric} by " \

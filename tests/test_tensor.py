@@ -21,7 +21,7 @@ def test_attributes_of_a_leaf():
     assert not x.requires_grad and x.grad is None and x.is_leaf and x.grad_fn is None
     assert len(x) == 2 and [row.tolist() for row in x] == [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
     assert x.tolist() == [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]]
-    assert isinstance(x.numpy(), np.ndarray) and np.shares_memory(x.numpy(), x.data)
+    assert isinstance(x.numpy(), np.ndarray) and np.shares_memory(x.numpy(), x._data)
     assert gg.tensor([[2.5]]).item() == 2.5 and isinstance(gg.tensor([7]).item(), int)
     assert float(gg.tensor(1.5)) == 1.5 and int(gg.tensor(3)) == 3
     assert [10, 20, 30][gg.tensor(2)] == 30
@@ -49,7 +49,7 @@ def test_detach_shares_memory_and_leaves_the_graph():
     x = gg.tensor([1.0, 2.0], requires_grad=True)
     y = x * 3.0
     d = y.detach()
-    assert np.shares_memory(d.data, y.data)
+    assert np.shares_memory(d._data, y._data)
     assert not d.requires_grad and d.grad_fn is None and d.is_leaf
     d2 = (x * 2.0).detach_()
     assert d2.grad_fn is None and not d2.requires_grad
@@ -155,10 +155,10 @@ def test_in_place_updates_return_self_and_work_on_data():
 
 def test_in_place_keeps_float32_and_the_array():
     t = gg.zeros(3)
-    data = t.data
+    data = t._data
     t.add_(np.array([0.1, 0.2, 0.3]))     # a float64 operand does not widen the tensor
     t.mul_(0.5)
-    assert t.dtype == np.float32 and t.data is data
+    assert t.dtype == np.float32 and t._data is data
 
 
 def test_in_place_on_a_leaf_that_requires_grad_needs_no_grad():
@@ -183,7 +183,7 @@ def test_in_place_on_a_tensor_computed_by_an_op_is_refused_while_recording():
     with pytest.raises(RuntimeError, match=r"add_: .*\(Exp, shape \(2,\)\)"):
         e.add_(1.0)                       # exp's backward reads its output: it must not change
     e.sum().backward()
-    np.testing.assert_allclose(x.grad.data, np.exp([1.0, 2.0]), rtol=1e-6)
+    np.testing.assert_allclose(x.grad._data, np.exp([1.0, 2.0]), rtol=1e-6)
     d = y.detach()
     d.mul_(0.5)                           # detached: allowed (and shares y's memory, as torch)
     assert y.tolist() == [1.0, 2.0]
@@ -222,15 +222,15 @@ def test_tensors_are_row_major_like_torch():
 def test_views_share_memory_where_numpy_would(make):
     x = gg.zeros(2, 3, 4, requires_grad=True)
     out = make(x)
-    assert np.shares_memory(out.data, x.data)
+    assert np.shares_memory(out._data, x._data)
 
 
 def test_reshape_copies_only_when_it_must():
     x = gg.zeros(2, 3)
     y = x.T.reshape(6)                    # a transposed tensor cannot be flattened in place
-    assert not np.shares_memory(y.data, x.data)
+    assert not np.shares_memory(y._data, x._data)
     assert y.is_contiguous()
-    assert not np.shares_memory(x.T.contiguous().data, x.data)
+    assert not np.shares_memory(x.T.contiguous()._data, x._data)
 
 
 def test_a_view_and_its_base_see_each_others_writes():
@@ -261,10 +261,10 @@ def test_reflected_operators_with_numbers_and_arrays_on_the_left(op, left):
     out = op(left, x)
     out_t = op(torch.tensor(left) if isinstance(left, np.ndarray) else left, xt)
     assert isinstance(out, gg.Tensor) and out.grad_fn is not None
-    np.testing.assert_allclose(out.data, out_t.detach().numpy(), rtol=1e-6)
+    np.testing.assert_allclose(out._data, out_t.detach().numpy(), rtol=1e-6)
     out.sum().backward()
     out_t.sum().backward()
-    np.testing.assert_allclose(x.grad.data, xt.grad.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(x.grad._data, xt.grad.numpy(), rtol=1e-6)
 
 
 @pytest.mark.parametrize("op", BINARY + [operator.matmul])
@@ -274,8 +274,8 @@ def test_operators_with_a_tensor_on_the_right_of_a_tensor(op):
     xt, yt = torch.tensor(a, requires_grad=True), torch.tensor(b, requires_grad=True)
     op(x, y).sum().backward()
     op(xt, yt).sum().backward()
-    np.testing.assert_allclose(x.grad.data, xt.grad.numpy(), rtol=1e-12)
-    np.testing.assert_allclose(y.grad.data, yt.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(x.grad._data, xt.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(y.grad._data, yt.grad.numpy(), rtol=1e-12)
 
 
 def test_matmul_with_a_numpy_array_on_the_left():
@@ -292,9 +292,9 @@ def test_unary_operators_and_comparisons():
     for op in (operator.lt, operator.le, operator.gt, operator.ge, operator.eq, operator.ne):
         ours = op(x, 0.0)
         assert ours.dtype == np.bool_ and not ours.requires_grad
-        assert ours.tolist() == op(x.data, 0.0).tolist()
+        assert ours.tolist() == op(x._data, 0.0).tolist()
         left = op(np.zeros(3, dtype=np.float32), x)          # reflected through numpy
-        assert isinstance(left, gg.Tensor) and left.tolist() == op(0.0, x.data).tolist()
+        assert isinstance(left, gg.Tensor) and left.tolist() == op(0.0, x._data).tolist()
     m = x > 0
     assert (~m).tolist() == [True, True, False]
     assert (m & (x < 3)).tolist() == [False, False, True]
@@ -309,17 +309,17 @@ def test_unary_operators_and_comparisons():
 def test_ops_are_functions_methods_and_operators_alike(function, method, operator_form):
     a = gg.tensor([[1.0, 2.0], [3.0, 4.0]])
     b = gg.tensor([[0.5, 3.0], [2.0, 1.0]])
-    expected = function(a, b).data
-    np.testing.assert_array_equal(getattr(a, method)(b).data, expected)
+    expected = function(a, b)._data
+    np.testing.assert_array_equal(getattr(a, method)(b)._data, expected)
     if operator_form is not None:
-        np.testing.assert_array_equal(operator_form(a, b).data, expected)
+        np.testing.assert_array_equal(operator_form(a, b)._data, expected)
 
 
 @pytest.mark.parametrize("name", ["exp", "log", "sqrt", "tanh", "sigmoid", "relu", "sin", "cos",
                                   "abs", "neg", "square", "sum", "mean"])
 def test_unary_functions_and_methods_agree(name):
     a = gg.tensor([[0.5, 2.0], [3.0, 4.0]])
-    np.testing.assert_array_equal(getattr(gg, name)(a).data, getattr(a, name)().data)
+    np.testing.assert_array_equal(getattr(gg, name)(a)._data, getattr(a, name)()._data)
 
 
 # --- float32 end to end -----------------------------------------------------------------------
@@ -359,12 +359,12 @@ def test_conversions():
     assert x.bool().tolist() == [True, True]
     (x.double() * 2.0).sum().backward()   # the gradient comes back as the leaf's float32
     assert x.grad.dtype == np.float32 and x.grad.tolist() == [2.0, 2.0]
-    assert x.clone().grad_fn is not None and not np.shares_memory(x.clone().data, x.data)
+    assert x.clone().grad_fn is not None and not np.shares_memory(x.clone()._data, x._data)
 
 
 def test_the_mean_of_nothing_is_nan_as_in_torch():
     x = gg.zeros(0, 3, requires_grad=True)
     assert np.isnan(x.mean().item())
-    assert x.mean(dim=0).shape == (3,) and np.isnan(x.mean(dim=0).data).all()
+    assert x.mean(dim=0).shape == (3,) and np.isnan(x.mean(dim=0)._data).all()
     x.mean().backward()
     assert x.grad.shape == (0, 3)

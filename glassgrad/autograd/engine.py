@@ -95,7 +95,7 @@ def run(outputs, grad_outputs, retain_graph, create_graph, inputs, accumulate):
         for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
             g = _initial_gradient(out, g, i)
             if fast:
-                g = g.data
+                g = g._data
             node = out.grad_fn
             if node is None:          # backward on a leaf: its gradient is g itself
                 _deliver(out, g, g, leaf_targets, found, accumulate, fast, hooked)
@@ -167,7 +167,7 @@ def _call_backward(node, g, fast):
             input_grads = node.backward(node, Tensor(g))
             if type(input_grads) is not tuple:
                 input_grads = (input_grads,)
-            input_grads = tuple(x.data if isinstance(x, Tensor) else x for x in input_grads)
+            input_grads = tuple(x._data if isinstance(x, Tensor) else x for x in input_grads)
     else:
         input_grads = node.backward(node, g)
     if type(input_grads) is not tuple:
@@ -207,7 +207,7 @@ def _initial_gradient(out, g, i):
         raise RuntimeError(f"element {i} of tensors does not require grad and does not have a "
                            f"grad_fn (shape {out.shape}): nothing to differentiate")
     if g is None:
-        if out.data.size != 1:
+        if out._data.size != 1:
             raise RuntimeError(f"grad can be implicitly created only for scalar outputs; this "
                                f"output has shape {out.shape}: pass gradient= (a tensor of that "
                                "shape) to backward()")
@@ -262,16 +262,16 @@ def _deliver(leaf, g, incoming, targets, found, accumulate, fast, hooked):
         leaf.grad = Clone.apply(g) if leaf.grad is None else leaf.grad + g
         return
     current = leaf.grad
-    if g.dtype != leaf.data.dtype:      # a float64 constant must not widen a float32 gradient
-        g = g.astype(leaf.data.dtype)
+    if g.dtype != leaf._data.dtype:      # a float64 constant must not widen a float32 gradient
+        g = g.astype(leaf._data.dtype)
     if current is None:
         if g is incoming or g.base is not None or not g.flags.writeable:
             g = g.copy()            # never keep an array that something else holds or views
         leaf.grad = Tensor(g)
-    elif current.data.flags.writeable and current.data.dtype == g.dtype:
-        current.data += g           # accumulate in place, as torch does without create_graph
+    elif current._data.flags.writeable and current._data.dtype == g.dtype:
+        current._data += g           # accumulate in place, as torch does without create_graph
     else:
-        leaf.grad = Tensor(current.data + g)
+        leaf.grad = Tensor(current._data + g)
 
 
 def _apply_hooks(hooks, g, fast):
@@ -280,7 +280,7 @@ def _apply_hooks(hooks, g, fast):
         result = hook(value)
         if result is not None:
             value = result if isinstance(result, Tensor) else Tensor(result)
-    return value.data if fast else value
+    return value._data if fast else value
 
 
 def _run_output_hooks(node, g, fast):

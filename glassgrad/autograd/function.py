@@ -74,7 +74,7 @@ class Function:
         requires_grad = False
         for a in args:
             if isinstance(a, Tensor):
-                arrays.append(a.data)
+                arrays.append(a._data)
                 if a.requires_grad:
                     requires_grad = True
             else:
@@ -115,7 +115,7 @@ class Function:
         input Tensor itself (as torch returns it): a backward using it stays differentiable."""
         if self.inputs is None:
             raise RuntimeError(_freed_message(self))
-        by_id = {id(a.data): a for a in self.inputs if isinstance(a, Tensor)}
+        by_id = {id(a._data): a for a in self.inputs if isinstance(a, Tensor)}
         return tuple(by_id.get(id(s), s) if isinstance(s, np.ndarray) else s for s in self._saved)
 
     @property
@@ -149,7 +149,7 @@ class Function:
 
 
 def mark_modified(tensor):
-    """Record that `tensor.data` changed in place (an in-place method, an optimiser's update).
+    """Record that `tensor._data` changed in place (an in-place method, an optimiser's update).
 
     The stamp is the next sequence number, so the engine can tell a tensor that changed after
     an op used it in the forward pass: that op's backward would read the new values and return
@@ -166,11 +166,11 @@ def apply_binary(cls, a, b):
     saves is most of what separates a small model's step from numpy's own speed.
     """
     if isinstance(a, Tensor):
-        x, requires_grad = a.data, a.requires_grad
+        x, requires_grad = a._data, a.requires_grad
     else:
         x, requires_grad = a, False
     if isinstance(b, Tensor):
-        y = b.data
+        y = b._data
         requires_grad = requires_grad or b.requires_grad
     else:
         y = b

@@ -27,7 +27,7 @@ def _as_leaves(inputs, create_graph=False):
             raise TypeError(f"autograd.functional: input {i} must be a Tensor, got "
                             f"{type(t).__name__}")
     return tuple(Clone.apply(t) if create_graph and t.requires_grad
-                 else Tensor(t.data, requires_grad=True) for t in items), is_tuple
+                 else Tensor(t._data, requires_grad=True) for t in items), is_tuple
 
 
 def _as_tuple(value):
@@ -98,7 +98,7 @@ def _jacobian_rows(outputs, xs, create_graph, strict=False, op="jacobian"):
             if per_input[j]:
                 block = stack(per_input[j], 0)
             else:
-                block = Tensor(np.zeros((0, x.data.size), dtype=x.dtype))
+                block = Tensor(np.zeros((0, x._data.size), dtype=x.dtype))
             block = block.reshape(tuple(out.shape) + tuple(x.shape))
             blocks.append(block if create_graph else block.detach())
         rows.append(tuple(blocks))
@@ -124,7 +124,7 @@ def hessian(func, inputs, create_graph=False, strict=False, vectorize=False):
     """
     xs, is_tuple = _as_leaves(inputs, create_graph)
     out = func(*xs)
-    if not isinstance(out, Tensor) or out.data.size != 1:
+    if not isinstance(out, Tensor) or out._data.size != 1:
         raise RuntimeError(f"hessian: the function must return a single-element tensor, got "
                            f"shape {getattr(out, 'shape', type(out).__name__)}")
     first = grad(out.reshape(()), xs, create_graph=True, allow_unused=True)

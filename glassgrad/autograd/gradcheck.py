@@ -27,15 +27,15 @@ def _numeric_jacobian(func, inputs, index, eps):
     """Columns d outputs / d inputs[index][k] by central differences, flattened outputs."""
     x = inputs[index]
     columns = []
-    for k in range(x.data.size):
+    for k in range(x._data.size):
         # Perturb the input in place, element k in row-major order (works for strided data too).
         at = np.unravel_index(k, x.shape)
-        saved = x.data[at]
-        x.data[at] = saved + eps
-        plus = [o.data.astype(np.float64).ravel() for o in _outputs(func, inputs)]
-        x.data[at] = saved - eps
-        minus = [o.data.astype(np.float64).ravel() for o in _outputs(func, inputs)]
-        x.data[at] = saved
+        saved = x._data[at]
+        x._data[at] = saved + eps
+        plus = [o._data.astype(np.float64).ravel() for o in _outputs(func, inputs)]
+        x._data[at] = saved - eps
+        minus = [o._data.astype(np.float64).ravel() for o in _outputs(func, inputs)]
+        x._data[at] = saved
         columns.append(np.concatenate([(p - m) / (2 * eps) for p, m in zip(plus, minus)]))
     return np.stack(columns, axis=1) if columns else np.zeros((0, 0))
 
@@ -46,15 +46,15 @@ def _analytic_jacobian(func, inputs, index):
     x = inputs[index]
     for out in outputs:
         if not out.requires_grad:
-            rows.extend(np.zeros((out.data.size, x.data.size)))
+            rows.extend(np.zeros((out._data.size, x._data.size)))
             continue
-        for k in range(out.data.size):
+        for k in range(out._data.size):
             seed = np.zeros(out.shape, dtype=out.dtype)
             seed.reshape(-1)[k] = 1
             (g,) = grad(out, [x], grad_outputs=Tensor(seed), retain_graph=True,
                         allow_unused=True)
-            rows.append(np.zeros(x.data.size) if g is None else g.data.astype(np.float64).ravel())
-    return np.stack(rows, axis=0) if rows else np.zeros((0, x.data.size))
+            rows.append(np.zeros(x._data.size) if g is None else g._data.astype(np.float64).ravel())
+    return np.stack(rows, axis=0) if rows else np.zeros((0, x._data.size))
 
 
 def gradcheck(func, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):

@@ -26,7 +26,7 @@ def default_collate(batch):
     """
     first = batch[0]
     if isinstance(first, (Tensor, np.ndarray, np.generic)):
-        arrays = [e.data if isinstance(e, Tensor) else np.asarray(e) for e in batch]
+        arrays = [e._data if isinstance(e, Tensor) else np.asarray(e) for e in batch]
         shapes = {a.shape for a in arrays}
         if len(shapes) > 1:
             raise RuntimeError(f"default_collate: every sample's array must have the same "

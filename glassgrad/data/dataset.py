@@ -52,14 +52,14 @@ class TensorDataset(Dataset):
                 checks.check_finite(t, f"TensorDataset tensor {position}")
 
     def __getitem__(self, index):
-        return tuple(Tensor(t.data[index]) for t in self.tensors)
+        return tuple(Tensor(t._data[index]) for t in self.tensors)
 
     def __len__(self):
         return self.tensors[0].shape[0]
 
     def _take(self, indices):
         """A whole batch at once: each tensor indexed by an integer array (the fast path)."""
-        return tuple(Tensor(t.data[indices]) for t in self.tensors)
+        return tuple(Tensor(t._data[indices]) for t in self.tensors)
 
 
 
@@ -68,7 +68,7 @@ class Subset(Dataset):
 
     def __init__(self, dataset, indices):
         self.dataset = dataset
-        self.indices = np.asarray(indices.data if isinstance(indices, Tensor) else indices,
+        self.indices = np.asarray(indices._data if isinstance(indices, Tensor) else indices,
                                   dtype=np.int64).reshape(-1)
         n = len(dataset)
         if self.indices.size and (self.indices.min() < -n or self.indices.max() >= n):

@@ -41,7 +41,7 @@ def flag_split(array, split):
     """`array` (a view, no copy) flagged as belonging to `split`: "train", "val" or "test"."""
     if split not in _SPLITS:
         raise ValueError(f"flag_split: split must be one of {_SPLITS}, got {split!r}")
-    return SplitArray(array.data if isinstance(array, Tensor) else array, split)
+    return SplitArray(array._data if isinstance(array, Tensor) else array, split)
 
 
 def split_of(array):
@@ -67,7 +67,7 @@ class _FittedTransform:
             raise ValueError(f"{name}.fit: this array is flagged as the {split!r} split; fit on "
                              f"the training split only, then apply the fitted transform to "
                              f"the {split} data")
-        array = np.asarray(x.data if isinstance(x, Tensor) else x, dtype=np.float64)
+        array = np.asarray(x._data if isinstance(x, Tensor) else x, dtype=np.float64)
         if array.ndim == 0 or max(self.dim) >= array.ndim or array.shape[0] == 0:
             raise ValueError(f"{name}.fit: expected an array with dims {self.dim} to reduce "
                              f"over and at least one sample, got shape {array.shape}")
@@ -85,14 +85,14 @@ class _FittedTransform:
         """Apply the fitted statistics to `x` (array or Tensor, the type is kept)."""
         self._require_fitted()
         if isinstance(x, Tensor):
-            return Tensor(self._apply(x.data))
+            return Tensor(self._apply(x._data))
         return self._apply(x)
 
     def inverse(self, x):
         """Undo the transform (e.g. to report predictions in the data's own units)."""
         self._require_fitted()
         if isinstance(x, Tensor):
-            return Tensor(self._invert(x.data))
+            return Tensor(self._invert(x._data))
         return self._invert(x)
 
     def _cast(self, stat, x):

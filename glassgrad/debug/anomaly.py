@@ -66,7 +66,7 @@ class detect_anomaly(DebugMode):
         if not self.check_nan:
             return
         for i, g in enumerate(grads):
-            data = g.data if isinstance(g, Tensor) else g   # arrays on the engine's fast path
+            data = g._data if isinstance(g, Tensor) else g   # arrays on the engine's fast path
             if data is not None and _bad(data):
                 where = getattr(node, "_anomaly_trace", "(created before detect_anomaly began)")
                 raise AnomalyError(f"{node.name()}.backward returned a non-finite gradient for "

@@ -129,13 +129,13 @@ def gradient_flow(model):
     named = model.named_parameters() if hasattr(model, "named_parameters") else model
     rows = []
     for name, param in named:
-        param_norm = float(np.linalg.norm(param.data.astype(np.float64).ravel()))
+        param_norm = float(np.linalg.norm(param._data.astype(np.float64).ravel()))
         grad = param.grad
         if grad is None:
             rows.append(ParameterGradient(name, tuple(param.shape), NONE, None, None,
                                           param_norm))
             continue
-        g = grad.data.astype(np.float64).ravel()
+        g = grad._data.astype(np.float64).ravel()
         if not np.all(np.isfinite(g)):
             status = NONFINITE
         elif not np.any(g):

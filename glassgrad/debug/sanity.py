@@ -69,7 +69,7 @@ def overfit_one_batch(model, batch, loss_fn, optimizer, steps=300, target=1e-2, 
                             f"params -> Optimizer, got {type(optimizer).__name__}")
         optimizer = optimizer(model.parameters())
     x, y = batch
-    saved = {k: np.array(v.data, copy=True) for k, v in model.state_dict().items()} \
+    saved = {k: np.array(v._data, copy=True) for k, v in model.state_dict().items()} \
         if restore else None
     was_training = model.training
     model.train()

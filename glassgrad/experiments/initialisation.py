@@ -90,8 +90,8 @@ def signal_statistics(model, x, generator):
     seed = np.random.default_rng(generator.initial_seed() if generator else 0)
     upstream = Tensor(seed.normal(size=out.shape).astype(np.float32))
     out.backward(upstream)
-    activation_var = [float(z.data.astype(np.float64).var()) for z in outputs]
-    gradient_var = [float(z.grad.data.astype(np.float64).var()) for z in outputs]
+    activation_var = [float(z._data.astype(np.float64).var()) for z in outputs]
+    gradient_var = [float(z.grad._data.astype(np.float64).var()) for z in outputs]
     return activation_var, gradient_var
 
 

@@ -96,14 +96,14 @@ def run_rosenbrock(steps, newton_steps):
     for name in NAMES:
         xy = creation.tensor(np.array(START, dtype=np.float32), requires_grad=True)
         opt = make_optimizer(name, [xy], "rosenbrock")
-        path, losses, reached = [xy.data.copy()], [], None
+        path, losses, reached = [xy._data.copy()], [], None
         for t in range(1, (newton_steps if name == "Newton" else steps) + 1):
             losses.append(take_step(opt, lambda: rosenbrock(xy)))
-            path.append(xy.data.copy())
-            if reached is None and np.abs(xy.data - 1.0).max() < TOLERANCE:
+            path.append(xy._data.copy())
+            if reached is None and np.abs(xy._data - 1.0).max() < TOLERANCE:
                 reached = t
         losses.append(rosenbrock(xy).item())
-        results[name] = dict(steps_to_minimum=reached, final_point=xy.data.tolist(),
+        results[name] = dict(steps_to_minimum=reached, final_point=xy._data.tolist(),
                              final_loss=losses[-1], path=np.array(path), losses=losses)
     return results
 
@@ -128,7 +128,7 @@ def run_mlp(n_train, hidden, steps, newton_steps, seed):
         for _ in range(newton_steps if name == "Newton" else steps):
             losses.append(take_step(opt, lambda: F.cross_entropy(model(x), y)))
         losses.append(F.cross_entropy(model(x), y).item())
-        accuracy = float((model(x_te).data.argmax(1) == y_te).mean())
+        accuracy = float((model(x_te)._data.argmax(1) == y_te).mean())
         below = [t for t, loss in enumerate(losses) if loss < LOSS_TARGET]
         results[name] = dict(steps=len(losses) - 1, initial_loss=losses[0], final_loss=losses[-1],
                              steps_to_target=below[0] if below else None,

@@ -66,7 +66,7 @@ def layer_gradient_norms(model, batches, loss_fn):
     for x, y in batches:
         model.zero_grad()
         loss_fn(model(x), y).backward()
-        totals += [float(np.linalg.norm(m.weight.grad.data.astype(np.float64)))
+        totals += [float(np.linalg.norm(m.weight.grad._data.astype(np.float64)))
                    for m in linears]
     return list(totals / len(batches))
 

@@ -24,7 +24,7 @@ from ..tensor import Tensor
 
 
 def _array(x, dtype):
-    return (x.data if isinstance(x, Tensor) else np.asarray(x)).astype(dtype, copy=False)
+    return (x._data if isinstance(x, Tensor) else np.asarray(x)).astype(dtype, copy=False)
 
 
 class LogisticRegression(Module):
@@ -44,8 +44,8 @@ class LogisticRegression(Module):
         super().__init__()
         self.in_features = in_features
         self.linear = Linear(in_features, 1)
-        self.linear.weight.data[...] = 0
-        self.linear.bias.data[...] = 0
+        self.linear.weight._data[...] = 0
+        self.linear.bias._data[...] = 0
         self.n_iter_, self.converged_ = 0, False
 
     def forward(self, input):
@@ -58,7 +58,7 @@ class LogisticRegression(Module):
 
     def predict(self, X):
         """1 where p(y = 1 | x) > 1/2 (the logit is positive), else 0 (int64)."""
-        logits = self(_tensor(X, self.linear.weight.dtype)).data
+        logits = self(_tensor(X, self.linear.weight.dtype))._data
         return Tensor((logits > 0).astype(np.int64))
 
     def loss(self, X, y, weight_decay=0.0):
@@ -102,25 +102,25 @@ class LogisticRegression(Module):
                 nll = nll + 0.5 * weight_decay * (theta[:d] ** 2).sum()
             return nll
 
-        theta = np.concatenate([self.linear.weight.data.reshape(-1),
-                                self.linear.bias.data]).astype(np.float64)
+        theta = np.concatenate([self.linear.weight._data.reshape(-1),
+                                self.linear.bias._data]).astype(np.float64)
         self.converged_ = False
         for self.n_iter_ in range(1, max_iter + 1):
             leaf = creation.tensor(theta, requires_grad=True)
             (g,) = engine.grad(objective(leaf), [leaf])
-            g = g.data
+            g = g._data
             if np.linalg.norm(g) < tol:
                 self.converged_ = True
                 break
             if method == "gd":
                 theta = theta - lr * g
             else:
-                h = hessian(objective, creation.tensor(theta)).data
+                h = hessian(objective, creation.tensor(theta))._data
                 # a tiny ridge keeps H invertible when the data are separable
                 step = np.linalg.solve(h + 1e-10 * np.eye(len(theta)), g)
                 theta = theta - lr * step
-        self.linear.weight.data[...] = theta[:d].reshape(1, d)
-        self.linear.bias.data[...] = theta[d:]
+        self.linear.weight._data[...] = theta[:d].reshape(1, d)
+        self.linear.bias._data[...] = theta[d:]
         return self
 
     def extra_repr(self):

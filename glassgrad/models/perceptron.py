@@ -18,7 +18,7 @@ from ..nn.modules.module import Module
 
 
 def _array(x, dtype=None):
-    data = x.data if isinstance(x, Tensor) else np.asarray(x)
+    data = x._data if isinstance(x, Tensor) else np.asarray(x)
     return data if dtype is None else data.astype(dtype, copy=False)
 
 
@@ -80,8 +80,8 @@ class Perceptron(Module):
         signs = np.where(labels == classes[1], 1.0, -1.0)        # the larger label is +1
         # The rule is sequential (each update changes the next prediction), so it runs in
         # float64 numpy over the examples; the buffers get the result.
-        w = self.weight.data.astype(np.float64)
-        b = float(self.bias.data)
+        w = self.weight._data.astype(np.float64)
+        b = float(self.bias._data)
         rng, eta = _generator(self.generator), self.learning_rate
         self.mistakes_per_epoch_, self.n_updates_, self.converged_ = [], 0, False
         for epoch in range(1, self.max_epochs + 1):
@@ -98,15 +98,15 @@ class Perceptron(Module):
             if mistakes == 0:
                 self.converged_ = True
                 break
-        self.weight.data[...] = w
-        self.bias.data[...] = b
+        self.weight._data[...] = w
+        self.bias._data[...] = b
         return self
 
     def predict(self, X):
         """The label (from the classes seen by `fit`) on the side of the boundary of each row."""
         x = _array(X, self.weight.dtype)
         self._check_features(x)
-        scores = x @ self.weight.data + self.bias.data
+        scores = x @ self.weight._data + self.bias._data
         return Tensor(np.where(scores > 0, self.classes_[1], self.classes_[0]))
 
     def extra_repr(self):

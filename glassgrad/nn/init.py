@@ -62,7 +62,7 @@ def _calculate_correct_fan(tensor, mode):
 
 def _fill(tensor, values):
     """Write `values` into the tensor's array (cast to its dtype), outside the graph."""
-    tensor.data[...] = values
+    tensor._data[...] = values
     return tensor
 
 

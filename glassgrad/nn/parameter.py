@@ -27,7 +27,7 @@ class Parameter(Tensor):
             from ..dtypes import get_default_dtype
             data = np.empty(0, dtype=get_default_dtype())
         elif isinstance(data, Tensor):
-            data = data.data          # share the array; the graph (if any) is left behind
+            data = data._data          # share the array; the graph (if any) is left behind
         super().__init__(data, requires_grad=requires_grad)
 
     def __repr__(self):
@@ -35,7 +35,7 @@ class Parameter(Tensor):
 
     def __reduce_ex__(self, protocol):
         # copy.deepcopy(module) must give Parameters back, with their flag and a copied array.
-        return (_rebuild_parameter, (self.data, self.requires_grad, self.grad))
+        return (_rebuild_parameter, (self._data, self.requires_grad, self.grad))
 
 
 def _rebuild_parameter(data, requires_grad, grad):

@@ -73,11 +73,11 @@ class Relu(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * (ctx.inputs[0].data > 0)
+        return grad * (ctx.inputs[0]._data > 0)
 
     @staticmethod
     def backward_array(ctx, grad):
-        return grad * (ctx.inputs[0].data > 0)
+        return grad * (ctx.inputs[0]._data > 0)
 
 
 class LeakyRelu(Function):
@@ -90,7 +90,7 @@ class LeakyRelu(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        positive = ctx.inputs[0].data > 0
+        positive = ctx.inputs[0]._data > 0
         return grad * np.where(positive, 1.0, ctx.negative_slope).astype(grad.dtype)
 
 
@@ -145,11 +145,11 @@ def softplus(a, beta=1.0, threshold=20.0):
     log1p(e^(βa)) branch, σ(0) = 1/2 (relu' + abs' would give 0 there).
     """
     scaled = a * beta if beta != 1 else a
-    positive = scaled.data > 0
+    positive = scaled._data > 0
     smooth = where(positive, scaled, 0.0) + ew.log1p(ew.exp(where(positive, -scaled, scaled)))
     if beta != 1:
         smooth = smooth / beta
-    return where(scaled.data > threshold, a, smooth)
+    return where(scaled._data > threshold, a, smooth)
 
 
 def softmax(a, dim):

@@ -142,7 +142,7 @@ class Abs(Function):
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.inputs
-        return grad * np.sign(a.data)
+        return grad * np.sign(a._data)
 
 
 class Exp(Function):
@@ -176,7 +176,7 @@ class Log(Function):
 
     @staticmethod
     def backward_array(ctx, grad):
-        return grad / ctx.inputs[0].data
+        return grad / ctx.inputs[0]._data
 
 
 class Log1p(Function):
@@ -332,7 +332,7 @@ def _needs(x):
 
 def _data(x):
     if isinstance(x, Tensor):
-        return x.data
+        return x._data
     # A Python number stays one: numpy treats it as "weak" and keeps float32, where a 0-d
     # float64 array (np.asarray(0.5)) would widen the gradient of `x * 0.5` to float64.
     return x if isinstance(x, (bool, int, float)) else np.asarray(x)

@@ -16,7 +16,7 @@ def _plain_index(index):
     plain, repeats_possible = [], False
     for item in items:
         if isinstance(item, Tensor):
-            item = item.data
+            item = item._data
         elif isinstance(item, list):
             item = np.asarray(item)
         if isinstance(item, np.ndarray):
@@ -164,7 +164,7 @@ class Where(Function):
 
 
 def _array(x):
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
+    return x._data if isinstance(x, Tensor) else np.asarray(x)
 
 
 def gather(a, dim, index):

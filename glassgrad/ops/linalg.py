@@ -48,8 +48,8 @@ class MatMul(Function):
     @staticmethod
     def backward_array(ctx, grad):
         a, b = ctx.inputs
-        a_data = a.data if isinstance(a, Tensor) else np.asarray(a)
-        b_data = b.data if isinstance(b, Tensor) else np.asarray(b)
+        a_data = a._data if isinstance(a, Tensor) else np.asarray(a)
+        b_data = b._data if isinstance(b, Tensor) else np.asarray(b)
         a2 = a_data.reshape(1, -1) if a_data.ndim == 1 else a_data
         b2 = b_data.reshape(-1, 1) if b_data.ndim == 1 else b_data
         if b_data.ndim == 1:
@@ -110,8 +110,8 @@ class AddMatMul(Function):
         grad_input = _sum_to(grad * ctx.beta if ctx.beta != 1 else grad, input.shape) \
             if needs[0] else None
         scaled = grad * ctx.alpha if ctx.alpha != 1 else grad
-        grad_a = _sum_to(scaled @ b.data.swapaxes(-1, -2), a.shape) if needs[1] else None
-        grad_b = _sum_to(a.data.swapaxes(-1, -2) @ scaled, b.shape) if needs[2] else None
+        grad_a = _sum_to(scaled @ b._data.swapaxes(-1, -2), a.shape) if needs[1] else None
+        grad_b = _sum_to(a._data.swapaxes(-1, -2) @ scaled, b.shape) if needs[2] else None
         return grad_input, grad_a, grad_b
 
 
@@ -161,12 +161,12 @@ class Linear(Function):
     def backward_array(ctx, grad):
         x, weight, bias = ctx.inputs
         needs = ctx.needs_input_grad
-        grad_x = grad @ weight.data if needs[0] else None
+        grad_x = grad @ weight._data if needs[0] else None
         grad_w = grad_b = None
         if needs[1]:
             rows = math.prod(grad.shape[:-1])       # not -1: a size-0 feature dim is allowed
             flat_grad = grad.reshape(rows, grad.shape[-1])
-            grad_w = flat_grad.T @ x.data.reshape(rows, x.shape[-1])
+            grad_w = flat_grad.T @ x._data.reshape(rows, x.shape[-1])
         if bias is not None and needs[2]:
             grad_b = grad.sum(axis=tuple(range(grad.ndim - 1))) if grad.ndim > 1 else grad
         return grad_x, grad_w, grad_b

@@ -135,7 +135,7 @@ class Prod(Function):
         axes, keepdim, shape = ctx.axes, ctx.keepdim, ctx.in_shape
         out = _unreduce(ctx.output, shape, axes, keepdim)
         grad = _unreduce(grad, shape, axes, keepdim)
-        if not (a.data == 0).any():
+        if not (a._data == 0).any():
             return grad * out / a
         return grad * _products_of_the_others(a, axes)
 
@@ -186,7 +186,7 @@ def std(a, dim=None, unbiased=True, keepdim=False, *, correction=None):
 def _root(s, p):
     """s^(1/p) for s >= 0, with gradient 0 at s = 0 (torch's choice for norm and std) instead
     of inf · 0 = NaN: the zeros are routed around the root on both sides of a `where`."""
-    zero = s.data == 0
+    zero = s._data == 0
     root = ew.sqrt if p == 2 else (lambda x: x ** (1.0 / p))
     if not zero.any():
         return root(s)
@@ -195,12 +195,12 @@ def _root(s, p):
 
 def _extreme(a, dim, keepdim, largest):
     op = "max" if largest else "min"
-    if a.data.size == 0:
+    if a._data.size == 0:
         raise RuntimeError(f"{op}: cannot reduce an empty tensor of shape {a.shape}")
     if dim is None:
         return Extreme.apply(a, _axes(op, a.ndim, None), False, largest)
     axes = _axes(op, a.ndim, dim)
-    arg = a.data.argmax if largest else a.data.argmin
+    arg = a._data.argmax if largest else a._data.argmin
     index = arg(axis=axes[0], keepdims=True)          # computed once: indices and gradient
     values = Extreme.apply(a, axes, keepdim, largest, index)
     return MaxResult(values, Tensor(index if keepdim else index.squeeze(axes[0])))
@@ -236,7 +236,7 @@ def prod(a, dim=None, keepdim=False):
 def logsumexp(a, dim, keepdim=False):
     """log Σ exp(a) over `dim`, computed as m + log Σ exp(a - m) with m the (constant) max."""
     axes = _axes("logsumexp", a.ndim, dim)
-    m = a.data.max(axis=axes, keepdims=True)
+    m = a._data.max(axis=axes, keepdims=True)
     m = np.where(np.isfinite(m), m, 0).astype(a.dtype)   # all -inf: keep -inf, not NaN
     out = ew.log(sum(ew.exp(a - m), axes, keepdim=True)) + m
     return out if keepdim else out.reshape([s for i, s in enumerate(a.shape) if i not in axes])
@@ -244,14 +244,14 @@ def logsumexp(a, dim, keepdim=False):
 
 def argmax(a, dim=None, keepdim=False):
     if dim is None:
-        return Tensor(np.asarray(a.data.argmax()))
-    return Tensor(a.data.argmax(axis=dim, keepdims=keepdim))
+        return Tensor(np.asarray(a._data.argmax()))
+    return Tensor(a._data.argmax(axis=dim, keepdims=keepdim))
 
 
 def argmin(a, dim=None, keepdim=False):
     if dim is None:
-        return Tensor(np.asarray(a.data.argmin()))
-    return Tensor(a.data.argmin(axis=dim, keepdims=keepdim))
+        return Tensor(np.asarray(a._data.argmin()))
+    return Tensor(a._data.argmin(axis=dim, keepdims=keepdim))
 
 
 def norm(a, p=2, dim=None, keepdim=False):

@@ -32,7 +32,7 @@ class Adagrad(Optimizer):
         # torch fills the state when the optimiser is made, not at the first step.
         for group in self.param_groups:
             for p in group["params"]:
-                self.init_state(self.state[p], p.data, group)
+                self.init_state(self.state[p], p._data, group)
 
     def validate(self, options):
         check_common("Adagrad", options, eps=False, weight_decay=False)
@@ -57,6 +57,6 @@ class Adagrad(Optimizer):
         if group["weight_decay"] != 0:
             grad = grad + group["weight_decay"] * param
         clr = group["lr"] / (1 + (t - 1) * group["lr_decay"])
-        s = state["sum"].data
+        s = state["sum"]._data
         s += grad * grad
         param -= clr * grad / (np.sqrt(s) + group["eps"])

@@ -57,12 +57,12 @@ class Adam(Optimizer):
                 param *= 1 - lr * weight_decay          # AdamW: θ ← θ - γλθ
             else:
                 grad = grad + weight_decay * param
-        m, v = state["exp_avg"].data, state["exp_avg_sq"].data
+        m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
         m += (1 - beta1) * (grad - m)                   # = β₁m + (1-β₁)g, as torch's lerp
         v *= beta2
         v += (1 - beta2) * grad * grad
         if group["amsgrad"]:
-            v_max = state["max_exp_avg_sq"].data
+            v_max = state["max_exp_avg_sq"]._data
             np.maximum(v_max, v, out=v_max)
             v = v_max
         bias_correction1 = 1 - beta1 ** t

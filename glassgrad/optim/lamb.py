@@ -44,7 +44,7 @@ class LAMB(Optimizer):
         (beta1, beta2), weight_decay = group["betas"], group["weight_decay"]
         state["step"] += 1
         t = state["step"]
-        m, v = state["exp_avg"].data, state["exp_avg_sq"].data
+        m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
         m *= beta1
         m += (1 - beta1) * grad
         v *= beta2

@@ -56,7 +56,7 @@ class LARS(Optimizer):
                 trust = group["trust_coefficient"] * w_norm / (g_norm + beta * w_norm
                                                                + group["eps"])
             scaled = (group["lr"] * trust) * (grad + beta * param)
-        v = state["momentum_buffer"].data
+        v = state["momentum_buffer"]._data
         v *= group["momentum"]
         v += scaled
         param -= v

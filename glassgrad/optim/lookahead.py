@@ -54,7 +54,7 @@ class Lookahead(Optimizer):
 
     def _init_slow(self, group):
         for p in group["params"]:
-            self.state.setdefault(p, {})["slow_buffer"] = Tensor(p.data.copy())   # φ_0 = θ_0
+            self.state.setdefault(p, {})["slow_buffer"] = Tensor(p._data.copy())   # φ_0 = θ_0
 
     def step(self, closure=None):
         """One step of the inner optimiser; every k-th, the slow weights' update."""
@@ -65,9 +65,9 @@ class Lookahead(Optimizer):
                 if self.lookahead_step % group["k"] != 0:
                     continue
                 for p in group["params"]:
-                    slow = self.state[p]["slow_buffer"].data
-                    slow += group["alpha"] * (p.data - slow)      # φ ← φ + α(θ - φ)
-                    np.copyto(p.data, slow)                       # θ ← φ
+                    slow = self.state[p]["slow_buffer"]._data
+                    slow += group["alpha"] * (p._data - slow)      # φ ← φ + α(θ - φ)
+                    np.copyto(p._data, slow)                       # θ ← φ
         return loss
 
     def add_param_group(self, param_group):

@@ -96,7 +96,7 @@ class Newton(Optimizer):
                              "0 < backtrack_factor < 1")
 
     def _check_size(self, group):
-        n = sum(p.data.size for p in group["params"])
+        n = sum(p._data.size for p in group["params"])
         if n > group["max_params"]:
             raise ValueError(
                 f"Newton: the full Hessian of {n:,} parameters is {n:,} x {n:,} float64 = "
@@ -120,7 +120,7 @@ class Newton(Optimizer):
             loss = closure()
         f0 = _scalar(loss, "Newton: the closure")
         g, H = flat_gradient_and_hessian(loss, self._params)
-        x0 = np.concatenate([p.data.reshape(-1).astype(np.float64) for p in self._params])
+        x0 = np.concatenate([p._data.reshape(-1).astype(np.float64) for p in self._params])
 
         def f(x):                       # the loss at a trial point, without a graph
             _write(self._params, x)
@@ -185,7 +185,7 @@ def flat_gradient_and_hessian(loss, params):
             raise RuntimeError("Newton: the closure's loss has no graph left; the closure must "
                                "return the loss without calling backward() on it") from error
         raise
-    sizes = [p.data.size for p in params]
+    sizes = [p._data.size for p in params]
     n = sum(sizes)
     offsets = np.cumsum([0] + sizes)
     g = np.zeros(n, dtype=np.float64)
@@ -193,7 +193,7 @@ def flat_gradient_and_hessian(loss, params):
     for j, (gj, p) in enumerate(zip(grads, params)):
         if gj is None:                          # the loss does not depend on p at all
             continue
-        g[offsets[j]:offsets[j + 1]] = gj.data.reshape(-1)
+        g[offsets[j]:offsets[j + 1]] = gj._data.reshape(-1)
         if not gj.requires_grad:                # f is linear in everything gj depends on
             continue
         seed = np.zeros(gj.shape, dtype=gj.dtype)
@@ -205,7 +205,7 @@ def flat_gradient_and_hessian(loss, params):
             flat_seed[k] = 0.0
             for m, r in enumerate(row):
                 if r is not None:
-                    H[offsets[j] + k, offsets[m]:offsets[m + 1]] = r.data.reshape(-1)
+                    H[offsets[j] + k, offsets[m]:offsets[m + 1]] = r._data.reshape(-1)
     return g, (H + H.T) / 2
 
 
@@ -227,13 +227,13 @@ def _write(params, x):
     """Copy the flat vector x into the parameters' arrays (cast to their dtype)."""
     offset = 0
     for p in params:
-        size = p.data.size
-        p.data[...] = x[offset:offset + size].reshape(p.data.shape)
+        size = p._data.size
+        p._data[...] = x[offset:offset + size].reshape(p._data.shape)
         offset += size
 
 
 def _scalar(loss, who):
-    if not isinstance(loss, Tensor) or loss.data.size != 1:
+    if not isinstance(loss, Tensor) or loss._data.size != 1:
         raise RuntimeError(f"{who} must return a one-element loss Tensor, got "
                            f"{getattr(loss, 'shape', type(loss).__name__)}")
-    return float(loss.data.reshape(()))
+    return float(loss._data.reshape(()))

@@ -99,8 +99,8 @@ class Optimizer:
                         grad = -grad             # ascend f by descending -f
                     state = self.state[p]
                     if not state:
-                        self.init_state(state, p.data, group)
-                    self.update_step(p.data, grad, state, group)
+                        self.init_state(state, p._data, group)
+                    self.update_step(p._data, grad, state, group)
                     mark_modified(p)      # a graph built before this step is now stale
         return loss
 
@@ -112,11 +112,11 @@ class Optimizer:
                     continue
                 if set_to_none:
                     p.grad = None
-                elif p.grad.grad_fn is not None or not p.grad.data.flags.writeable:
-                    p.grad = Tensor(np.zeros_like(p.grad.data))
+                elif p.grad.grad_fn is not None or not p.grad._data.flags.writeable:
+                    p.grad = Tensor(np.zeros_like(p.grad._data))
                 else:
                     p.grad.requires_grad = False
-                    p.grad.data[...] = 0
+                    p.grad._data[...] = 0
 
     # --- parameter groups -------------------------------------------------------------------
     def add_param_group(self, param_group):
@@ -234,12 +234,12 @@ class Optimizer:
 
 def _grad_array(p, name):
     """The gradient's numpy array, in the parameter's dtype and shape."""
-    grad = p.grad.data
-    if grad.shape != p.data.shape:
+    grad = p.grad._data
+    if grad.shape != p._data.shape:
         raise RuntimeError(f"{name}.step: a gradient of shape {grad.shape} for a parameter of "
-                           f"shape {p.data.shape}")
-    if grad.dtype != p.data.dtype:
-        grad = grad.astype(p.data.dtype)
+                           f"shape {p._data.shape}")
+    if grad.dtype != p._data.dtype:
+        grad = grad.astype(p._data.dtype)
     return grad
 
 
@@ -249,12 +249,12 @@ def _cast_state(value, param, name, index):
     if name == "step":
         return int(value.item() if isinstance(value, (Tensor, np.ndarray, np.generic)) else value)
     if isinstance(value, (Tensor, np.ndarray)):
-        array = np.array(value.data if isinstance(value, Tensor) else value)
+        array = np.array(value._data if isinstance(value, Tensor) else value)
         if array.dtype.kind == "f":
-            array = array.astype(param.data.dtype)
-        if array.ndim > 0 and array.shape != param.data.shape:
+            array = array.astype(param._data.dtype)
+        if array.ndim > 0 and array.shape != param._data.shape:
             raise ValueError(f"loaded state dict: state {name!r} of parameter {index} has shape "
-                             f"{array.shape}, but the parameter has shape {param.data.shape}")
+                             f"{array.shape}, but the parameter has shape {param._data.shape}")
         return Tensor(array)
     if isinstance(value, dict):
         return {k: _cast_state(v, param, k, index) for k, v in value.items()}

@@ -53,18 +53,18 @@ class RMSprop(Optimizer):
         alpha = group["alpha"]
         if group["weight_decay"] != 0:
             grad = grad + group["weight_decay"] * param
-        v = state["square_avg"].data
+        v = state["square_avg"]._data
         v *= alpha
         v += (1 - alpha) * grad * grad
         if group["centered"]:
-            g_avg = state["grad_avg"].data
+            g_avg = state["grad_avg"]._data
             g_avg += (1 - alpha) * (grad - g_avg)         # torch's lerp towards g_t
             d = np.sqrt(v - g_avg * g_avg)
         else:
             d = np.sqrt(v)
         d += group["eps"]
         if group["momentum"] > 0:
-            buf = state["momentum_buffer"].data
+            buf = state["momentum_buffer"]._data
             buf *= group["momentum"]
             buf += grad / d
             param -= group["lr"] * buf

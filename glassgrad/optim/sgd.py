@@ -59,7 +59,7 @@ class SGD(Optimizer):
                 buf = grad.copy()                       # b_1 = g_1
                 state["momentum_buffer"] = Tensor(buf)
             else:
-                buf = state["momentum_buffer"].data
+                buf = state["momentum_buffer"]._data
                 buf *= mu
                 buf += (1 - group["dampening"]) * grad
             grad = grad + mu * buf if group["nesterov"] else buf

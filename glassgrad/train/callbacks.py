@@ -117,7 +117,7 @@ class BestCheckpoint(_Monitor):
         if not self.improved(value):
             return
         self.best, self.best_epoch = value, state.epoch
-        self.state_dict = {k: np.array(v.data, copy=True)
+        self.state_dict = {k: np.array(v._data, copy=True)
                            for k, v in state.model.state_dict().items()}
         if self.path is not None:
             history = {k: list(v) for k, v in state.history.items()}

@@ -53,7 +53,7 @@ class _Encoder:
 
     def encode(self, value, path):
         if isinstance(value, Tensor):
-            return {"__tensor__": self._entry(path, value.data)}
+            return {"__tensor__": self._entry(path, value._data)}
         if isinstance(value, np.ndarray):
             if value.dtype.kind not in "biufc":
                 raise TypeError(f"checkpoint.save: cannot store {path}: an array of dtype "

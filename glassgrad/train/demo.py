@@ -115,7 +115,7 @@ def fit_demo(epochs=60, seed=0, lr=None, optimizer="adam", momentum=0.9, batch_s
         log(f"epoch {epoch:3d}/{epochs}  loss {losses[-1]:.4f}")
     model.eval()
     with gg.no_grad():
-        accuracy = float((model(x_test).argmax(1) == y_test).data.mean())
+        accuracy = float((model(x_test).argmax(1) == y_test)._data.mean())
     elapsed = time.perf_counter() - start
     log(f"test accuracy {100 * accuracy:.1f}% on {n_points - n_train} held-out points "
         f"({elapsed:.1f} s)")

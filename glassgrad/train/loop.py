@@ -87,7 +87,7 @@ def _forward(model, loss_fn, x, y, where):
 
 
 def _as_array(x):
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
+    return x._data if isinstance(x, Tensor) else np.asarray(x)
 
 
 # --- evaluation ------------------------------------------------------------------------------

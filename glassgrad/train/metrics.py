@@ -155,7 +155,7 @@ def bootstrap_mean_interval(values, confidence=CONFIDENCE, n_resamples=N_RESAMPL
 
 # --- turning outputs into predictions --------------------------------------------------------
 def _array(x):
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
+    return x._data if isinstance(x, Tensor) else np.asarray(x)
 
 
 def _classes(output, target, name, num_classes=None):

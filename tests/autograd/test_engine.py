@@ -41,7 +41,7 @@ def test_gradients_of_a_composite_graph_match_torch():
     loss.backward()
     _composite(torch, xt, wt, bt).backward()
     for ours, theirs in ((x, xt), (w, wt), (b, bt)):
-        np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(ours.grad._data, theirs.grad.numpy(), rtol=1e-12, atol=1e-12)
         assert ours.grad.shape == ours.shape and ours.grad.dtype == np.float64
 
 
@@ -54,7 +54,7 @@ def test_float32_leaves_get_float32_gradients():
     y = gg.randn(3, requires_grad=True)
     (y * np.array([1.0, 2.0, 3.0])).sum().backward()
     assert y.grad.dtype == np.float32
-    np.testing.assert_allclose(y.grad.data, [1.0, 2.0, 3.0])
+    np.testing.assert_allclose(y.grad._data, [1.0, 2.0, 3.0])
 
 
 def test_gradients_accumulate_across_backward_calls():
@@ -62,21 +62,21 @@ def test_gradients_accumulate_across_backward_calls():
     (x * x).sum().backward()
     first = x.grad
     (x * x).sum().backward()
-    np.testing.assert_allclose(x.grad.data, 4 * x.data)
+    np.testing.assert_allclose(x.grad._data, 4 * x._data)
     assert x.grad is first            # accumulated into the same tensor, as torch does
     x.grad = None
     (x * 3.0).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [3.0, 3.0, 3.0])
+    np.testing.assert_allclose(x.grad._data, [3.0, 3.0, 3.0])
 
 
 def test_retain_graph_allows_a_second_backward_through_the_same_graph():
     x = gg.tensor([0.5, 1.5], dtype=gg.float64, requires_grad=True)
     y = (x.sin() * x).sum()
     y.backward(retain_graph=True)
-    once = x.grad.data.copy()
+    once = x.grad._data.copy()
     y.backward()
-    np.testing.assert_allclose(x.grad.data, 2 * once)
-    np.testing.assert_allclose(once, np.sin(x.data) + x.data * np.cos(x.data))
+    np.testing.assert_allclose(x.grad._data, 2 * once)
+    np.testing.assert_allclose(once, np.sin(x._data) + x._data * np.cos(x._data))
 
 
 def test_diamond_graph_sums_both_paths():
@@ -91,16 +91,16 @@ def test_diamond_graph_sums_both_paths():
 
     f(x).backward()
     f(xt).backward()
-    np.testing.assert_allclose(x.grad.data, xt.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(x.grad._data, xt.grad.numpy(), rtol=1e-12)
 
 
 def test_tensor_used_as_both_operands():
     x = gg.tensor([1.0, 2.0, 3.0], requires_grad=True)
     (x * x * x).sum().backward()
-    np.testing.assert_allclose(x.grad.data, 3 * x.data ** 2)
+    np.testing.assert_allclose(x.grad._data, 3 * x._data ** 2)
     x.grad = None
     (x / x).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [0.0, 0.0, 0.0], atol=1e-7)
+    np.testing.assert_allclose(x.grad._data, [0.0, 0.0, 0.0], atol=1e-7)
 
 
 def test_gradient_is_summed_back_over_broadcast_axes():
@@ -109,8 +109,8 @@ def test_gradient_is_summed_back_over_broadcast_axes():
     scalar = gg.tensor(2.0, requires_grad=True)
     (col * row * scalar).sum().backward()
     assert col.grad.shape == (3, 1) and row.grad.shape == (4,) and scalar.grad.shape == ()
-    np.testing.assert_allclose(col.grad.data, np.full((3, 1), 8.0))
-    np.testing.assert_allclose(row.grad.data, np.full(4, 6.0))
+    np.testing.assert_allclose(col.grad._data, np.full((3, 1), 8.0))
+    np.testing.assert_allclose(row.grad._data, np.full(4, 6.0))
     assert scalar.grad.item() == 12.0
 
 
@@ -118,8 +118,8 @@ def test_backward_of_a_non_scalar_with_a_gradient():
     x = gg.tensor([1.0, 2.0], requires_grad=True)
     v = gg.tensor([10.0, -1.0])
     (x * x).backward(v)
-    np.testing.assert_allclose(x.grad.data, [20.0, -4.0])
-    np.testing.assert_allclose(v.data, [10.0, -1.0])   # the caller's gradient is not touched
+    np.testing.assert_allclose(x.grad._data, [20.0, -4.0])
+    np.testing.assert_allclose(v._data, [10.0, -1.0])   # the caller's gradient is not touched
 
 
 def test_backward_on_a_leaf():
@@ -127,8 +127,8 @@ def test_backward_on_a_leaf():
     v = gg.tensor([3.0, 4.0])
     x.backward(v)
     x.backward(v)
-    np.testing.assert_allclose(x.grad.data, [6.0, 8.0])
-    np.testing.assert_allclose(v.data, [3.0, 4.0])
+    np.testing.assert_allclose(x.grad._data, [6.0, 8.0])
+    np.testing.assert_allclose(v._data, [3.0, 4.0])
 
 
 def test_backward_inputs_restricts_which_leaves_receive_gradients():
@@ -137,24 +137,24 @@ def test_backward_inputs_restricts_which_leaves_receive_gradients():
     loss = (x * w).sum()
     loss.backward(inputs=[w], retain_graph=True)
     assert x.grad is None
-    np.testing.assert_allclose(w.grad.data, [1.0, 2.0])
+    np.testing.assert_allclose(w.grad._data, [1.0, 2.0])
     loss.backward(inputs=[w, x])            # accumulates into w, starts x
-    np.testing.assert_allclose(w.grad.data, [2.0, 4.0])
-    np.testing.assert_allclose(x.grad.data, [3.0, 4.0])
+    np.testing.assert_allclose(w.grad._data, [2.0, 4.0])
+    np.testing.assert_allclose(x.grad._data, [3.0, 4.0])
 
 
 def test_backward_inputs_may_name_a_non_leaf():
     x = gg.tensor([1.0, 2.0], requires_grad=True)
     y = x * 2.0
     (y * y).sum().backward(inputs=[y])
-    np.testing.assert_allclose(y.grad.data, 2 * y.data)
+    np.testing.assert_allclose(y.grad._data, 2 * y._data)
     assert x.grad is None
 
 
 def test_autograd_backward_takes_several_outputs():
     x = gg.tensor([1.0, 2.0], requires_grad=True)
     gg.autograd.backward([(x * 2.0).sum(), x * 3.0], [None, gg.tensor([1.0, -1.0])])
-    np.testing.assert_allclose(x.grad.data, [5.0, -1.0])
+    np.testing.assert_allclose(x.grad._data, [5.0, -1.0])
 
 
 # --- autograd.grad ----------------------------------------------------------------------------
@@ -162,31 +162,31 @@ def test_grad_returns_gradients_without_touching_dot_grad():
     x = gg.tensor([1.0, 2.0], requires_grad=True)
     w = gg.tensor([3.0, 4.0], requires_grad=True)
     gx, gw = grad((x * w * w).sum(), [x, w])
-    np.testing.assert_allclose(gx.data, w.data ** 2)
-    np.testing.assert_allclose(gw.data, 2 * x.data * w.data)
+    np.testing.assert_allclose(gx._data, w._data ** 2)
+    np.testing.assert_allclose(gw._data, 2 * x._data * w._data)
     assert x.grad is None and w.grad is None
     assert not gx.requires_grad and gx.grad_fn is None
     (single,) = grad((x * x).sum(), x)      # a single input still gives a tuple
-    np.testing.assert_allclose(single.data, 2 * x.data)
+    np.testing.assert_allclose(single._data, 2 * x._data)
 
 
 def test_grad_with_grad_outputs_and_several_outputs():
     x = gg.tensor([1.0, 2.0, 3.0], requires_grad=True)
     (g,) = grad([x * 2.0, (x * x).sum()], [x], grad_outputs=[gg.tensor([1.0, 0.0, -1.0]), None])
-    np.testing.assert_allclose(g.data, [2.0, 0.0, -2.0] + 2 * x.data)
+    np.testing.assert_allclose(g._data, [2.0, 0.0, -2.0] + 2 * x._data)
 
 
 def test_grad_with_respect_to_a_non_leaf():
     x = gg.tensor([1.0, 2.0], requires_grad=True)
     y = x * 2.0
     (gy,) = grad((y * y).sum(), y)
-    np.testing.assert_allclose(gy.data, 2 * y.data)
+    np.testing.assert_allclose(gy._data, 2 * y._data)
     # y's own node was not needed for d z / d y, so it did not run and was not freed
     (g,) = grad(y, y, gg.ones(2))
-    np.testing.assert_allclose(g.data, [1.0, 1.0])
+    np.testing.assert_allclose(g._data, [1.0, 1.0])
     gy2, gx = grad((y * y).sum(), [y, x])
-    np.testing.assert_allclose(gy2.data, gy.data)
-    np.testing.assert_allclose(gx.data, 4 * y.data)
+    np.testing.assert_allclose(gy2._data, gy._data)
+    np.testing.assert_allclose(gx._data, 4 * y._data)
 
 
 def test_grad_allow_unused_gives_none():
@@ -194,7 +194,7 @@ def test_grad_allow_unused_gives_none():
     unused = gg.tensor([5.0], requires_grad=True)
     gx, gu = grad((x * x).sum(), [x, unused], allow_unused=True)
     assert gu is None
-    np.testing.assert_allclose(gx.data, 2 * x.data)
+    np.testing.assert_allclose(gx._data, 2 * x._data)
 
 
 # --- higher order -----------------------------------------------------------------------------
@@ -203,9 +203,9 @@ def test_grad_of_grad_of_grad():
     (g1,) = grad(x.sin().sum(), x, create_graph=True)
     (g2,) = grad(g1.sum(), x, create_graph=True)
     (g3,) = grad(g2.sum(), x)
-    np.testing.assert_allclose(g1.data, np.cos(x.data), rtol=1e-14)
-    np.testing.assert_allclose(g2.data, -np.sin(x.data), rtol=1e-14)
-    np.testing.assert_allclose(g3.data, -np.cos(x.data), rtol=1e-14)
+    np.testing.assert_allclose(g1._data, np.cos(x._data), rtol=1e-14)
+    np.testing.assert_allclose(g2._data, -np.sin(x._data), rtol=1e-14)
+    np.testing.assert_allclose(g3._data, -np.cos(x._data), rtol=1e-14)
     assert g1.requires_grad and g1.grad_fn is not None and not g3.requires_grad
 
 
@@ -222,7 +222,7 @@ def test_second_order_mixed_partials_match_torch():
     (gw,) = grad((gx * gg.tensor(v)).sum(), [w])
     (gxt,) = torch.autograd.grad(loss(torch, xt, wt), [xt], create_graph=True)
     (gwt,) = torch.autograd.grad((gxt * torch.tensor(v)).sum(), [wt])
-    np.testing.assert_allclose(gw.data, gwt.numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(gw._data, gwt.numpy(), rtol=1e-10, atol=1e-12)
 
 
 def test_create_graph_accumulation_into_grad_is_differentiable():
@@ -230,9 +230,9 @@ def test_create_graph_accumulation_into_grad_is_differentiable():
     (x ** 3).sum().backward(create_graph=True)
     assert x.grad.requires_grad and x.grad.grad_fn is not None
     (x ** 3).sum().backward(create_graph=True)
-    np.testing.assert_allclose(x.grad.data, 6 * x.data ** 2)
+    np.testing.assert_allclose(x.grad._data, 6 * x._data ** 2)
     (g,) = grad(x.grad.sum(), x)          # d/dx of 2 * 3x² = 12x
-    np.testing.assert_allclose(g.data, 12 * x.data)
+    np.testing.assert_allclose(g._data, 12 * x._data)
 
 
 def test_create_graph_does_not_alias_the_callers_gradient():
@@ -240,10 +240,10 @@ def test_create_graph_does_not_alias_the_callers_gradient():
     x = gg.tensor([1.0, 2.0], requires_grad=True)
     v = gg.tensor([1.0, 1.0])
     (x + 0.0).backward(v, create_graph=True)
-    assert x.grad is not v and not np.shares_memory(x.grad.data, v.data)
+    assert x.grad is not v and not np.shares_memory(x.grad._data, v._data)
     (x * 1.0).sum().backward()
-    np.testing.assert_allclose(x.grad.data, [2.0, 2.0])
-    np.testing.assert_allclose(v.data, [1.0, 1.0])
+    np.testing.assert_allclose(x.grad._data, [2.0, 2.0])
+    np.testing.assert_allclose(v._data, [1.0, 1.0])
 
 
 # --- hooks and retain_grad during the walk ----------------------------------------------------
@@ -252,15 +252,15 @@ def test_leaf_hook_sees_the_total_gradient_once():
     non-linear hook (clipping) acts on the total."""
     x, xt = _pair(np.array([1.0, 2.0]))
     calls, calls_t = [], []
-    x.register_hook(lambda g: calls.append(g.data.copy()) or g.clamp(max=3.0))
+    x.register_hook(lambda g: calls.append(g._data.copy()) or g.clamp(max=3.0))
     xt.register_hook(lambda g: calls_t.append(g.detach().numpy().copy()) or g.clamp(max=3.0))
     (x * x + 3.0 * x).sum().backward()
     (xt * xt + 3.0 * xt).sum().backward()
     assert len(calls) == len(calls_t) == 1
     np.testing.assert_allclose(calls[0], calls_t[0])
-    np.testing.assert_allclose(x.grad.data, xt.grad.numpy())
+    np.testing.assert_allclose(x.grad._data, xt.grad.numpy())
     (g,) = grad((x * x).sum(), x)         # grad() runs a leaf's hooks too, as torch does
-    np.testing.assert_allclose(g.data, [2.0, 3.0])
+    np.testing.assert_allclose(g._data, [2.0, 3.0])
 
 
 def test_non_leaf_hook_and_retain_grad():
@@ -273,18 +273,18 @@ def test_non_leaf_hook_and_retain_grad():
         (y * y + y).sum().backward()
         seen[lib + "_y"] = y.grad
     assert len(seen["gg"]) == len(seen["torch"]) == 1    # once, with the summed gradient
-    np.testing.assert_allclose(seen["gg_y"].data, seen["torch_y"].numpy())
-    np.testing.assert_allclose(x.grad.data, xt.grad.numpy())
+    np.testing.assert_allclose(seen["gg_y"]._data, seen["torch_y"].numpy())
+    np.testing.assert_allclose(x.grad._data, xt.grad.numpy())
 
 
 def test_hooks_see_create_graph_gradients_as_tensors_in_the_graph():
     x = gg.tensor([1.0, 2.0], dtype=gg.float64, requires_grad=True)
     handle = x.register_hook(lambda g: g * g)      # a non-linear hook, differentiated through
     (x ** 2).sum().backward(create_graph=True)
-    np.testing.assert_allclose(x.grad.data, (2 * x.data) ** 2)
+    np.testing.assert_allclose(x.grad._data, (2 * x._data) ** 2)
     handle.remove()                        # or it would square this gradient too
     (g,) = grad(x.grad.sum(), x)           # d/dx (2x)² = 8x
-    np.testing.assert_allclose(g.data, 8 * x.data)
+    np.testing.assert_allclose(g._data, 8 * x._data)
 
 
 # --- what is recorded -------------------------------------------------------------------------
@@ -330,7 +330,7 @@ def test_chain_of_100000_ops_backpropagates():
     for _ in range(100_000):
         z = z * 1.0
     z.sum().backward()
-    np.testing.assert_allclose(x.grad.data, [1.0, 1.0])
+    np.testing.assert_allclose(x.grad._data, [1.0, 1.0])
     del z                                 # already released by backward; must not recurse
 
 

@@ -175,12 +175,12 @@ def test_a_function_without_forward_or_backward():
     (lambda t: t.__setitem__(0, 1.0), "__setitem__")])
 def test_in_place_update_of_a_leaf_that_requires_grad(update, name):
     x = _leaf(3)
-    before = x.data.copy()
+    before = x._data.copy()
     with pytest.raises(RuntimeError, match=rf"{name}: a leaf tensor that requires grad is being "
                                            r"used in an in-place operation; wrap the update in "
                                            r"glassgrad.no_grad\(\)"):
         update(x)
-    np.testing.assert_array_equal(x.data, before)      # and nothing was changed
+    np.testing.assert_array_equal(x._data, before)      # and nothing was changed
 
 
 def test_setitem_on_a_tensor_computed_by_an_op():

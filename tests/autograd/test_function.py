@@ -104,7 +104,7 @@ class NumpySquare(Function):
     @staticmethod
     @once_differentiable
     def backward(ctx, grad):
-        return grad * (2.0 * ctx.inputs[0].data)
+        return grad * (2.0 * ctx.inputs[0]._data)
 
 
 def _x(values=(0.5, -1.5, 2.0)):
@@ -115,11 +115,11 @@ def _x(values=(0.5, -1.5, 2.0)):
 def test_custom_function_forward_backward_and_node():
     x = _x()
     y = ScaledCube.apply(x, 2.0)
-    np.testing.assert_allclose(y.data, 2.0 * x.data ** 3)
+    np.testing.assert_allclose(y._data, 2.0 * x._data ** 3)
     assert isinstance(y.grad_fn, ScaledCube) and repr(y.grad_fn) == "<ScaledCubeBackward>"
     assert "grad_fn=<ScaledCubeBackward>" in repr(y)
     y.sum().backward()
-    np.testing.assert_allclose(x.grad.data, 6.0 * x.data ** 2)
+    np.testing.assert_allclose(x.grad._data, 6.0 * x._data ** 2)
 
 
 def test_saved_input_comes_back_as_the_input_tensor_and_stays_differentiable():
@@ -137,7 +137,7 @@ def test_saved_input_comes_back_as_the_input_tensor_and_stays_differentiable():
     assert gradcheck(lambda t: ScaledCube.apply(t, 2.0), x)
     assert gradgradcheck(lambda t: ScaledCube.apply(t, 2.0), x)
     h = functional.hessian(lambda t: ScaledCube.apply(t, 2.0).sum(), x)
-    np.testing.assert_allclose(h.data, np.diag(12.0 * x.data))
+    np.testing.assert_allclose(h._data, np.diag(12.0 * x._data))
 
 
 def test_saved_tensors_after_backward_are_gone():
@@ -156,7 +156,7 @@ def test_needs_input_grad_and_constant_inputs():
     y = Mul3.apply(a, b, c)
     assert y.grad_fn.needs_input_grad == (True, False, False)
     y.sum().backward()
-    np.testing.assert_allclose(a.grad.data, b.data * c)
+    np.testing.assert_allclose(a.grad._data, b._data * c)
     assert b.grad is None
 
 
@@ -166,9 +166,9 @@ def test_engine_sums_a_custom_functions_gradient_back_to_broadcast_inputs():
     c = gg.tensor(2.0, dtype=gg.float64, requires_grad=True)
     Mul3.apply(a, b, c).sum().backward()
     assert a.grad.shape == (3, 1) and b.grad.shape == (4,) and c.grad.shape == ()
-    np.testing.assert_allclose(a.grad.data, np.full((3, 1), 12.0))
-    np.testing.assert_allclose(b.grad.data, np.full(4, 6.0))
-    np.testing.assert_allclose(c.grad.data, 18.0)
+    np.testing.assert_allclose(a.grad._data, np.full((3, 1), 12.0))
+    np.testing.assert_allclose(b.grad._data, np.full(4, 6.0))
+    np.testing.assert_allclose(c.grad._data, 18.0)
 
 
 def test_save_output_gives_the_output_tensor_in_backward():
@@ -194,7 +194,7 @@ def test_round_ste_passes_the_gradient_through():
     y = RoundSTE.apply(x)
     assert y.tolist() == [0.0, 2.0, -2.0] and y.dtype == np.float32
     (y * y).sum().backward()
-    np.testing.assert_allclose(x.grad.data, 2 * y.data)   # d(y²)/dy, passed straight through
+    np.testing.assert_allclose(x.grad._data, 2 * y._data)   # d(y²)/dy, passed straight through
 
 
 def test_sign_ste_matches_the_same_estimator_in_torch():
@@ -208,8 +208,8 @@ def test_sign_ste_matches_the_same_estimator_in_torch():
     out.backward()
     out_t.backward()
     np.testing.assert_allclose(out.item(), out_t.item(), rtol=1e-12)
-    np.testing.assert_allclose(x.grad.data, xt.grad.numpy(), rtol=1e-12)
-    np.testing.assert_allclose(w.grad.data, wt.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(x.grad._data, xt.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(w.grad._data, wt.grad.numpy(), rtol=1e-12)
 
 
 def test_training_through_a_rounding_ste():
@@ -223,16 +223,16 @@ def test_training_through_a_rounding_ste():
         with gg.no_grad():
             w.sub_(w.grad * 0.05)
             w.grad = None
-    np.testing.assert_allclose(np.round(w.data * 4) / 4, target)
+    np.testing.assert_allclose(np.round(w._data * 4) / 4, target)
 
 
 # --- once_differentiable ----------------------------------------------------------------------
 def test_once_differentiable_first_order_works():
     x = _x()
     NumpySquare.apply(x).sum().backward()
-    np.testing.assert_allclose(x.grad.data, 2 * x.data)
+    np.testing.assert_allclose(x.grad._data, 2 * x._data)
     (g,) = grad(NumpySquare.apply(x).sum(), x)
-    np.testing.assert_allclose(g.data, 2 * x.data)
+    np.testing.assert_allclose(g._data, 2 * x._data)
 
 
 def test_once_differentiable_refuses_a_second_derivative():

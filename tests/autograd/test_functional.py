@@ -36,7 +36,7 @@ def _close(ours, theirs, tol=1e-12):
     assert isinstance(ours, gg.Tensor)
     assert ours.shape == tuple(theirs.shape)
     assert ours.dtype == np.float64
-    np.testing.assert_allclose(ours.data, theirs.detach().numpy(), rtol=tol, atol=tol)
+    np.testing.assert_allclose(ours._data, theirs.detach().numpy(), rtol=tol, atol=tol)
 
 
 # Functions written once, run on either library's tensors.
@@ -87,7 +87,7 @@ def test_jacobian_leaves_the_callers_tensors_alone():
     F.jacobian(vector_fn, x)
     F.hessian(lambda t: (t ** 3).sum(), x)
     assert not x.requires_grad and x.grad is None and x.is_leaf
-    np.testing.assert_array_equal(x.data, A)
+    np.testing.assert_array_equal(x._data, A)
 
 
 # --- hessian ----------------------------------------------------------------------------------
@@ -137,8 +137,8 @@ def test_hessian_of_a_tanh_mlp_on_a_flat_parameter_vector_matches_torch():
     ours = F.hessian(lambda p: _mlp_loss(*_unflatten(p), x, y), gg.tensor(flat))
     theirs = TF.hessian(lambda p: _mlp_loss(*_unflatten(p), xt, yt), torch.tensor(flat))
     assert ours.shape == (32, 32)
-    np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=0, atol=1e-8)
-    np.testing.assert_allclose(ours.data, ours.data.T, atol=1e-12)       # symmetric
+    np.testing.assert_allclose(ours._data, theirs.numpy(), rtol=0, atol=1e-8)
+    np.testing.assert_allclose(ours._data, ours._data.T, atol=1e-12)       # symmetric
 
 
 def test_hessian_of_a_tanh_mlp_on_a_tuple_of_weights_matches_torch():
@@ -149,7 +149,7 @@ def test_hessian_of_a_tanh_mlp_on_a_tuple_of_weights_matches_torch():
     for i in range(4):
         for j in range(4):
             assert ours[i][j].shape == SIZES[i] + SIZES[j]
-            np.testing.assert_allclose(ours[i][j].data, theirs[i][j].numpy(), rtol=0, atol=1e-8)
+            np.testing.assert_allclose(ours[i][j]._data, theirs[i][j].numpy(), rtol=0, atol=1e-8)
 
 
 def test_hessian_refuses_a_non_scalar_function():
@@ -187,10 +187,10 @@ def test_hvp_and_vhp_match_torch():
 def test_hvp_equals_the_hessian_times_v():
     h = F.hessian(scalar_fn, _gg(A, B))
     _, (hv_a, hv_b) = F.hvp(scalar_fn, _gg(A, B), _gg(V_A, V_B))
-    expected_a = h[0][0].data @ V_A + h[0][1].data.reshape(4, 6) @ V_B.ravel()
-    np.testing.assert_allclose(hv_a.data, expected_a, rtol=1e-12)
-    expected_b = h[1][0].data.reshape(6, 4) @ V_A + h[1][1].data.reshape(6, 6) @ V_B.ravel()
-    np.testing.assert_allclose(hv_b.data.ravel(), expected_b, rtol=1e-12)
+    expected_a = h[0][0]._data @ V_A + h[0][1]._data.reshape(4, 6) @ V_B.ravel()
+    np.testing.assert_allclose(hv_a._data, expected_a, rtol=1e-12)
+    expected_b = h[1][0]._data.reshape(6, 4) @ V_A + h[1][1]._data.reshape(6, 6) @ V_B.ravel()
+    np.testing.assert_allclose(hv_b._data.ravel(), expected_b, rtol=1e-12)
 
 
 def test_results_are_detached_unless_create_graph():
@@ -200,7 +200,7 @@ def test_results_are_detached_unless_create_graph():
     out, hv = F.hvp(lambda t: (t ** 3).sum(), x, gg.tensor(V_A), create_graph=True)
     assert hv.requires_grad
     (g,) = grad(hv.sum(), x)              # d/dx Σ 6 x v = 6 v
-    np.testing.assert_allclose(g.data, 6 * V_A, rtol=1e-12)
+    np.testing.assert_allclose(g._data, 6 * V_A, rtol=1e-12)
 
 
 # --- Newton's method --------------------------------------------------------------------------
@@ -223,12 +223,12 @@ def test_newtons_method_on_regularised_logistic_regression_matches_torch():
         leaf = gg.tensor(w, requires_grad=True)
         (g,) = grad(loss(leaf, x, s), leaf)
         h = F.hessian(lambda v: loss(v, x, s), gg.tensor(w))
-        w = w - np.linalg.solve(h.data, g.data)
+        w = w - np.linalg.solve(h._data, g._data)
         leaf_t = torch.tensor(wt, requires_grad=True)
         (gt,) = torch.autograd.grad(loss(leaf_t, xt, st), leaf_t)
         ht = TF.hessian(lambda v: loss(v, xt, st), torch.tensor(wt))
         wt = wt - np.linalg.solve(ht.numpy(), gt.numpy())
         np.testing.assert_allclose(w, wt, rtol=1e-10, atol=1e-12)
-        norms.append(np.linalg.norm(g.data))
+        norms.append(np.linalg.norm(g._data))
     assert norms[-1] < 1e-12 < norms[0]
     assert norms[3] < norms[2] ** 1.5     # quadratic convergence near the optimum

@@ -36,7 +36,7 @@ class NumpyCube(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * (3 * ctx.inputs[0].data ** 2)
+        return grad * (3 * ctx.inputs[0]._data ** 2)
 
 
 class Cube(Function):
@@ -98,9 +98,9 @@ def test_gradgradcheck_fails_when_the_second_derivative_is_lost():
 
 def test_gradcheck_restores_the_inputs():
     x = _leaf(2, 3)
-    before = x.data.copy()
+    before = x._data.copy()
     gradcheck(lambda t: (t * t).sum(), x)
-    np.testing.assert_array_equal(x.data, before)
+    np.testing.assert_array_equal(x._data, before)
 
 
 def test_gradcheck_on_a_non_contiguous_input():

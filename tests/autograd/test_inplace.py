@@ -42,7 +42,7 @@ def test_change_before_the_forward_or_after_backward_is_fine():
         w.mul_(2.0)                  # before the forward: the graph sees the new values
     loss = (w * w).sum()
     loss.backward()
-    np.testing.assert_allclose(w.grad.data, [4.0, 8.0, 12.0])
+    np.testing.assert_allclose(w.grad._data, [4.0, 8.0, 12.0])
     with gg.no_grad():
         w.sub_(w.grad)               # after backward: the usual update
 
@@ -53,4 +53,70 @@ def test_ops_that_read_no_input_values_allow_it():
     with gg.no_grad():
         w.add_(5.0)
     loss.backward()
-    np.testing.assert_allclose(w.grad.data, [2.0, 2.0, 2.0])
+    np.testing.assert_allclose(w.grad._data, [2.0, 2.0, 2.0])
+
+
+def test_a_refused_in_place_change_leaves_the_tensor_and_its_version_alone():
+    w = gg.tensor([1.0, 2.0], requires_grad=True)
+    loss = (w * w).sum()
+    with pytest.raises(RuntimeError, match="leaf tensor that requires grad"):
+        w.add_(1.0)
+    assert np.array_equal(w.detach().numpy(), [1.0, 2.0])
+    loss.backward()                  # the refusal changed nothing: no version complaint
+    assert np.array_equal(w.grad.numpy(), [2.0, 4.0])
+
+
+def test_augmented_assignment_updates_in_place_so_a_manual_sgd_loop_learns():
+    gg.manual_seed(0)
+    model = gg.nn.Linear(3, 1)
+    x = gg.randn(32, 3)
+    y = x @ gg.tensor([[1.0], [-2.0], [0.5]]) + 0.3
+    first = None
+    params = list(model.parameters())
+    for _ in range(300):
+        model.zero_grad()
+        loss = ((model(x) - y) ** 2).mean()
+        loss.backward()
+        first = loss.item() if first is None else first
+        with gg.no_grad():
+            for p in model.parameters():
+                p -= 0.1 * p.grad            # the course's manual update
+    assert list(model.parameters())[0] is params[0]      # the same Parameter objects
+    assert loss.item() < 1e-4 * first
+    np.testing.assert_allclose(model.weight.detach().numpy(), [[1.0, -2.0, 0.5]], atol=1e-2)
+
+
+@pytest.mark.parametrize("op", ["+=", "-=", "*=", "/="])
+def test_augmented_assignment_keeps_the_object_and_bumps_the_version(op):
+    x = gg.tensor([2.0, 4.0])
+    before, version = x, x._version
+    exec(f"x {op} 2.0", {}, scope := {"x": x})
+    assert scope["x"] is before and x._version > version
+    expected = {"+=": [4.0, 6.0], "-=": [0.0, 2.0], "*=": [4.0, 8.0], "/=": [1.0, 2.0]}[op]
+    np.testing.assert_array_equal(x.numpy(), expected)
+
+
+def test_augmented_assignment_on_a_leaf_that_requires_grad_is_refused_outside_no_grad():
+    w = gg.tensor([1.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf tensor that requires grad.*in-place"):
+        w -= 1.0
+
+
+def test_augmented_assignment_inside_a_recorded_forward_records_the_op():
+    w = gg.tensor([1.0, 2.0], requires_grad=True)
+    out = w * 3.0
+    out += w                         # a residual connection, as torch code writes it
+    out.sum().backward()
+    np.testing.assert_array_equal(w.grad.numpy(), [4.0, 4.0])
+
+
+def test_data_is_a_detached_tensor_sharing_memory_as_in_torch():
+    w = gg.tensor([1.0, 2.0], requires_grad=True)
+    d = w.data
+    assert isinstance(d, gg.Tensor) and not d.requires_grad and d.grad_fn is None
+    d.mul_(10.0)                     # seen through w, with no version stamp (torch's .data)
+    np.testing.assert_array_equal(w.detach().numpy(), [10.0, 20.0])
+    w.data = gg.tensor([5.0, 6.0])   # rebinding .data replaces the values
+    np.testing.assert_array_equal(np.asarray(w.data), [5.0, 6.0])
+    w.data -= 1.0                    # p.data -= lr * g, a common update
+    np.testing.assert_array_equal(np.asarray(w.data), [4.0, 5.0])

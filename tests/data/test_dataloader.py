@@ -32,7 +32,7 @@ def test_batches_in_order(drop_last, sizes):
     loader = DataLoader(TensorDataset(x, y), batch_size=4, drop_last=drop_last)
     batches = list(loader)
     assert len(loader) == len(sizes) and [len(b[1]) for b in batches] == sizes
-    np.testing.assert_array_equal(np.concatenate([b[1].data for b in batches]),
+    np.testing.assert_array_equal(np.concatenate([b[1]._data for b in batches]),
                                   y[:sum(sizes)])
     assert batches[0][0].dtype == np.float32 and batches[0][1].dtype == np.int64
 
@@ -42,16 +42,16 @@ def test_shuffle_is_seeded_differs_per_epoch_and_covers_everything():
     ds = TensorDataset(x, y)
     first = DataLoader(ds, batch_size=6, shuffle=True, generator=gg.Generator(3))
     second = DataLoader(ds, batch_size=6, shuffle=True, generator=gg.Generator(3))
-    epoch1 = np.concatenate([b[1].data for b in first])
-    epoch2 = np.concatenate([b[1].data for b in first])
+    epoch1 = np.concatenate([b[1]._data for b in first])
+    epoch2 = np.concatenate([b[1]._data for b in first])
     assert sorted(epoch1.tolist()) == list(range(20))
     assert not np.array_equal(epoch1, epoch2)                     # a new order each epoch
-    np.testing.assert_array_equal(epoch1, np.concatenate([b[1].data for b in second]))
+    np.testing.assert_array_equal(epoch1, np.concatenate([b[1]._data for b in second]))
     # without generator=, the default generator decides, so manual_seed repeats the order
     gg.manual_seed(5)
-    a = np.concatenate([b[1].data for b in DataLoader(ds, batch_size=6, shuffle=True)])
+    a = np.concatenate([b[1]._data for b in DataLoader(ds, batch_size=6, shuffle=True)])
     gg.manual_seed(5)
-    b = np.concatenate([b[1].data for b in DataLoader(ds, batch_size=6, shuffle=True)])
+    b = np.concatenate([b[1]._data for b in DataLoader(ds, batch_size=6, shuffle=True)])
     np.testing.assert_array_equal(a, b)
 
 
@@ -64,8 +64,8 @@ def test_fast_path_equals_sample_by_sample_collate():
     assert len(fast) == len(slow) == 3
     for (fx, fy), (sx, sy) in zip(fast, slow):
         assert isinstance(fx, gg.Tensor) and isinstance(sx, gg.Tensor)
-        np.testing.assert_array_equal(fx.data, sx.data)
-        np.testing.assert_array_equal(fy.data, sy.data)
+        np.testing.assert_array_equal(fx._data, sx._data)
+        np.testing.assert_array_equal(fy._data, sy._data)
 
 
 def test_collate_dicts_numbers_strings():
@@ -109,7 +109,7 @@ def test_bad_arguments():
 def test_matches_torch_batches_without_shuffle():
     torch = pytest.importorskip("torch")
     x, y = tensors(11)
-    ours = [b[0].data for b in DataLoader(TensorDataset(x, y), batch_size=4)]
+    ours = [b[0]._data for b in DataLoader(TensorDataset(x, y), batch_size=4)]
     theirs = [b[0].numpy() for b in torch.utils.data.DataLoader(
         torch.utils.data.TensorDataset(torch.from_numpy(x), torch.from_numpy(y)), batch_size=4)]
     assert len(ours) == len(theirs)

@@ -18,7 +18,7 @@ def test_tensor_dataset_items_are_tensors_sharing_rows():
     assert len(ds) == 10
     xi, yi = ds[3]
     assert isinstance(xi, gg.Tensor) and isinstance(yi, gg.Tensor)
-    np.testing.assert_array_equal(xi.data, x[3])
+    np.testing.assert_array_equal(xi._data, x[3])
     assert yi.item() == 3 and yi.dtype == np.int64 and xi.dtype == np.float32
     assert ds[-1][1].item() == y[-1]
 
@@ -51,8 +51,8 @@ def test_subset_and_concat():
         Subset(ds, [0, 10])
     both = ds + sub
     assert isinstance(both, ConcatDataset) and len(both) == 13
-    np.testing.assert_array_equal(both[11][0].data, x[2])
-    np.testing.assert_array_equal(both[-1][0].data, x[5])
+    np.testing.assert_array_equal(both[11][0]._data, x[2])
+    np.testing.assert_array_equal(both[-1][0]._data, x[5])
     with pytest.raises(IndexError, match="index 13 out of range for 13"):
         both[13]
 

@@ -31,7 +31,7 @@ def test_standardize_per_channel_tensor_and_constant_feature():
     assert scaler.mean.shape == (1, 3, 1, 1)
     out = scaler(gg.tensor(images))
     assert isinstance(out, gg.Tensor) and out.dtype == np.float32
-    np.testing.assert_allclose(out.data.mean((0, 2, 3)), 0, atol=1e-5)
+    np.testing.assert_allclose(out._data.mean((0, 2, 3)), 0, atol=1e-5)
     constant = np.ones((5, 2), np.float32)
     np.testing.assert_array_equal(Standardize().fit(constant)(constant), 0)   # no 0/0
 
@@ -73,7 +73,7 @@ def test_flag_survives_slicing_and_arithmetic_not_asarray():
     assert split_of(np.asarray(test)) is None and split_of(np.zeros(2)) is None
     with pytest.raises(ValueError, match=r"split must be one of \('train', 'val', 'test'\)"):
         flag_split(test, "holdout")
-    assert gg.tensor(test).data.__class__ is np.ndarray
+    assert gg.tensor(test)._data.__class__ is np.ndarray
 
 
 def test_state_dict_round_trip():

@@ -123,8 +123,8 @@ def test_random_shift_roll_and_pad():
 def test_random_scale_per_sample():
     signals = np.ones((50, 2, 5), np.float32)
     out = T.RandomScale(0.5, 2.0, generator=gg.Generator(0))(gg.tensor(signals))
-    factors = out.data[:, 0, 0]
-    assert np.all(out.data == factors[:, None, None])          # one factor per sample
+    factors = out._data[:, 0, 0]
+    assert np.all(out._data == factors[:, None, None])          # one factor per sample
     assert factors.min() >= 0.5 and factors.max() <= 2.0 and np.unique(factors).size == 50
     with pytest.raises(ValueError, match="need low <= high"):
         T.RandomScale(2, 1)

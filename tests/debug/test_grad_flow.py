@@ -54,7 +54,7 @@ def test_norms_match_torch():
     theirs = torch.nn.Sequential(torch.nn.Linear(5, 6), torch.nn.Tanh(), torch.nn.Linear(6, 2))
     with torch.no_grad():
         for p, q in zip(theirs.parameters(), model.parameters()):
-            p.copy_(torch.from_numpy(q.data))
+            p.copy_(torch.from_numpy(q._data))
     (theirs(torch.from_numpy(x)) ** 2).sum().backward()
     report = gradient_flow(model)
     assert report.ok and report.summary().startswith("4 parameters; norms from ")

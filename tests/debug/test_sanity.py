@@ -19,7 +19,7 @@ def mlp(seed=0):
 
 def test_a_healthy_model_memorises_one_batch_and_is_restored():
     model = mlp()
-    before = {k: v.data.copy() for k, v in model.state_dict().items()}
+    before = {k: v._data.copy() for k, v in model.state_dict().items()}
     model.eval()
     result = overfit_one_batch(model, batch(), nn.CrossEntropyLoss(),
                                lambda params: optim.Adam(params, lr=1e-2))
@@ -27,7 +27,7 @@ def test_a_healthy_model_memorises_one_batch_and_is_restored():
     assert result.losses[0] > 0.5 and result.steps == len(result.losses) - 1 < 300
     assert str(result).startswith("overfit_one_batch: passed, the loss fell from ")
     for key, value in model.state_dict().items():
-        np.testing.assert_array_equal(value.data, before[key])
+        np.testing.assert_array_equal(value._data, before[key])
     assert not model.training                        # the caller's mode is kept
 
 

@@ -30,7 +30,7 @@ def irls(x, y, iterations=50):
 
 
 def params(model):
-    return np.append(model.linear.weight.data.ravel(), model.linear.bias.data)
+    return np.append(model.linear.weight._data.ravel(), model.linear.bias._data)
 
 
 def test_intercept_only_model_gives_the_logit_of_the_mean():
@@ -38,7 +38,7 @@ def test_intercept_only_model_gives_the_logit_of_the_mean():
     model = LogisticRegression(0).fit(np.zeros((10, 0)), y)
     assert model.converged_
     assert model.linear.bias.item() == pytest.approx(logit(0.7), rel=1e-5)
-    np.testing.assert_allclose(model.predict_proba(np.zeros((2, 0))).data, 0.7, rtol=1e-5)
+    np.testing.assert_allclose(model.predict_proba(np.zeros((2, 0)))._data, 0.7, rtol=1e-5)
 
 
 def test_one_binary_feature_gives_the_difference_of_logits():
@@ -59,7 +59,7 @@ def test_score_equations_hold_and_methods_agree():
     np.testing.assert_allclose(params(newton), theta, rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(params(gd), theta, rtol=1e-4, atol=1e-5)
     # at the optimum the gradient (1/n) X̃ᵀ(p - y) vanishes
-    p = newton.predict_proba(x).data.astype(np.float64)
+    p = newton.predict_proba(x)._data.astype(np.float64)
     xt = np.hstack([x, np.ones((len(x), 1))])
     np.testing.assert_allclose(xt.T @ (p - y) / len(y), 0.0, atol=1e-6)
     # and the fitted model's loss is no larger than at nearby points
@@ -72,11 +72,11 @@ def test_weight_decay_shrinks_the_weights():
     x, y = generated(seed=1)
     plain = LogisticRegression(3).fit(x, y)
     ridge = LogisticRegression(3).fit(x, y, weight_decay=0.5)
-    assert np.linalg.norm(ridge.linear.weight.data) < np.linalg.norm(plain.linear.weight.data)
+    assert np.linalg.norm(ridge.linear.weight._data) < np.linalg.norm(plain.linear.weight._data)
     # ridge optimum: (1/n) X̃ᵀ(p - y) + λ·(w, 0) = 0
-    p = ridge.predict_proba(x).data.astype(np.float64)
+    p = ridge.predict_proba(x)._data.astype(np.float64)
     xt = np.hstack([x, np.ones((len(x), 1))])
-    penalty = np.append(0.5 * ridge.linear.weight.data.ravel(), 0.0)
+    penalty = np.append(0.5 * ridge.linear.weight._data.ravel(), 0.0)
     np.testing.assert_allclose(xt.T @ (p - y) / len(y) + penalty, 0.0, atol=1e-6)
 
 
@@ -87,9 +87,9 @@ def test_separable_data_classified_perfectly():
     keep = np.abs(x @ direction) > 0.3
     x, y = x[keep], (x[keep] @ direction > 0).astype(np.int64)
     model = LogisticRegression(2).fit(x, y, max_iter=30)
-    np.testing.assert_array_equal(model.predict(x).data, y)
+    np.testing.assert_array_equal(model.predict(x)._data, y)
     assert model.loss(x, y).item() < 1e-3                     # the NLL heads to zero
-    w = model.linear.weight.data.ravel()
+    w = model.linear.weight._data.ravel()
     assert w @ direction / (np.linalg.norm(w) * np.linalg.norm(direction)) > 0.95
     assert model.predict(x).dtype == np.int64
 
@@ -107,7 +107,7 @@ def test_parameters_float32_and_trainable_as_a_module():
 
 
 def params_grad(model):
-    return np.append(model.linear.weight.grad.data.ravel(), model.linear.bias.grad.data)
+    return np.append(model.linear.weight.grad._data.ravel(), model.linear.bias.grad._data)
 
 
 def test_errors():

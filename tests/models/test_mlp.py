@@ -19,11 +19,11 @@ def test_layout_and_state_dict_keys_match_torch_sequential():
                                  torch.nn.Linear(256, 10))
     assert list(model.state_dict()) == list(theirs.state_dict())
     assert repr(model).replace("MLP(", "Sequential(", 1) == repr(theirs)
-    theirs.load_state_dict({k: torch.tensor(v.data) for k, v in model.state_dict().items()})
+    theirs.load_state_dict({k: torch.tensor(v._data) for k, v in model.state_dict().items()})
     model.eval()
     theirs.eval()
     x = np.random.default_rng(0).standard_normal((4, 784)).astype(np.float32)
-    np.testing.assert_allclose(model(gg.tensor(x)).data,
+    np.testing.assert_allclose(model(gg.tensor(x))._data,
                                theirs(torch.tensor(x)).detach().numpy(), rtol=1e-4, atol=1e-5)
 
 
@@ -61,12 +61,12 @@ def test_dropout_only_in_training():
     model = MLP(10, [50], 1, dropout=0.5)
     x = gg.randn(4, 10)
     model.eval()
-    np.testing.assert_array_equal(model(x).data, model(x).data)
+    np.testing.assert_array_equal(model(x)._data, model(x)._data)
     model.train()
     gg.manual_seed(0)
-    a = model(x).data
+    a = model(x)._data
     gg.manual_seed(1)
-    assert not np.array_equal(a, model(x).data)
+    assert not np.array_equal(a, model(x)._data)
 
 
 def test_learns_two_spirals_subset():
@@ -83,8 +83,8 @@ def test_learns_two_spirals_subset():
         loss.backward()
         with gg.no_grad():
             for p in model.parameters():
-                p.data -= 0.5 * p.grad.data
-    accuracy = (model(xs).data.argmax(1) == y).mean()
+                p._data -= 0.5 * p.grad._data
+    accuracy = (model(xs)._data.argmax(1) == y).mean()
     assert accuracy > 0.95, accuracy
 
 

@@ -25,7 +25,7 @@ def compare_with_torch(gg_fn, torch_fn, inputs, kwargs=None, grads=None, seed=0,
     t_in = [None if a is None else torch.tensor(a, requires_grad=r) for a, r in zip(inputs, grads)]
     g_out, t_out = gg_fn(*g_in, **kwargs), torch_fn(*t_in, **kwargs)
     if isinstance(t_out, tuple):                    # (values, indices) from return_indices
-        np.testing.assert_array_equal(g_out[1].data, t_out[1].numpy(), err_msg="indices")
+        np.testing.assert_array_equal(g_out[1]._data, t_out[1].numpy(), err_msg="indices")
         g_out, t_out = g_out[0], t_out[0]
     assert g_out.dtype == np.float32, f"output dtype {g_out.dtype}, expected float32"
     assert_close(g_out.detach().numpy(), t_out.detach().numpy(), "output", rtol, atol)

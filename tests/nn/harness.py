@@ -47,7 +47,7 @@ def copy_state_to_torch(gg_module, torch_module, name_map=None):
         for key, value in torch_state.items():
             assert tuple(value.shape) == tuple(gg_state[key].shape), (
                 f"{key}: glassgrad shape {tuple(gg_state[key].shape)}, torch {tuple(value.shape)}")
-            value.copy_(torch.from_numpy(np.array(gg_state[key].data)))
+            value.copy_(torch.from_numpy(np.array(gg_state[key]._data)))
 
 
 def _to_tensors(inputs, grads):
@@ -92,7 +92,7 @@ def run_and_compare(gg_module, torch_module, inputs, grads=None, seed=0, rtol=RT
         for name, p in gg_module.named_parameters():
             t_grad = t_params[name].grad
             if t_grad is None:
-                assert p.grad is None or not np.any(p.grad.data), \
+                assert p.grad is None or not np.any(p.grad._data), \
                     f"{what}{name}: torch has no gradient, glassgrad has one"
                 continue
             assert p.grad is not None, f"{what}parameter {name} got no gradient"
@@ -101,7 +101,7 @@ def run_and_compare(gg_module, torch_module, inputs, grads=None, seed=0, rtol=RT
 
     t_buffers = dict(torch_module.named_buffers())
     for name, b in gg_module.named_buffers():
-        assert_close(b.data, t_buffers[name].numpy(), f"{what}buffer {name} after forward",
+        assert_close(b._data, t_buffers[name].numpy(), f"{what}buffer {name} after forward",
                      rtol, atol)
     return g_out
 
@@ -141,7 +141,7 @@ def check_state_dict_round_trip(make_module, inputs, mode="eval"):
     result = target.load_state_dict(state)
     assert result.missing_keys == [] and result.unexpected_keys == []
     for key, value in target.state_dict().items():
-        np.testing.assert_array_equal(value.data, state[key].data, err_msg=key)
+        np.testing.assert_array_equal(value._data, state[key]._data, err_msg=key)
     with gg.no_grad():
         g_in = [None if a is None else gg.tensor(a) for a in inputs]
-        np.testing.assert_array_equal(target(*g_in).data, source(*g_in).data)
+        np.testing.assert_array_equal(target(*g_in)._data, source(*g_in)._data)

@@ -57,11 +57,11 @@ def test_functional_stable_at_extremes(name, kwargs):
     theirs = torch.tensor(values, requires_grad=True)
     out = getattr(F, name)(ours, **kwargs)
     ref = getattr(torch.nn.functional, name)(theirs, **kwargs)
-    np.testing.assert_allclose(out.data, ref.detach().numpy(), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(out._data, ref.detach().numpy(), rtol=1e-5, atol=1e-6)
     out.sum().backward()
     ref.sum().backward()
-    assert np.isfinite(ours.grad.data).all() and ours.grad.dtype == np.float32
-    np.testing.assert_allclose(ours.grad.data, theirs.grad.numpy(), rtol=1e-5, atol=1e-6)
+    assert np.isfinite(ours.grad._data).all() and ours.grad.dtype == np.float32
+    np.testing.assert_allclose(ours.grad._data, theirs.grad.numpy(), rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize("name, kwargs", FUNCTIONS, ids=[f"{n}{k}" for n, k in FUNCTIONS])
@@ -77,7 +77,7 @@ def test_softmax_implicit_dim_warns_like_torch():
     x = gg.randn(2, 3)
     with pytest.warns(UserWarning, match="Implicit dimension choice for softmax"):
         out = F.softmax(x)
-    np.testing.assert_allclose(out.data.sum(1), 1.0, rtol=1e-6)
+    np.testing.assert_allclose(out._data.sum(1), 1.0, rtol=1e-6)
     assert F.log_softmax(x, dim=1, dtype=gg.float64).dtype == np.float64
 
 

@@ -222,7 +222,7 @@ def test_conv_default_init_is_torchs_uniform_one_over_sqrt_fan_in(name, args):
     """kaiming_uniform_(a=√5) is U(±1/√fan_in); the bias is U(±1/√fan_in) too."""
     gg.manual_seed(0)
     layer = getattr(gg.nn, name)(*args)
-    weight, bias = layer.weight.data, layer.bias.data
+    weight, bias = layer.weight._data, layer.bias._data
     bound = 1 / np.sqrt(weight.shape[1] * np.prod(weight.shape[2:]))
     for values in (weight, bias):
         assert values.dtype == np.float32

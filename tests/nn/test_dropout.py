@@ -14,29 +14,29 @@ from harness import arrays, check_module
 def test_inverted_scaling_keeps_expected_value(p):
     x = gg.full((400, 500), 2.0)
     out = F.dropout(x, p, training=True, generator=gg.Generator(0))
-    kept = out.data != 0
+    kept = out._data != 0
     assert out.dtype == np.float32
     assert abs(1 - kept.mean() - p) < 0.01                      # fraction dropped ≈ p
-    np.testing.assert_allclose(out.data[kept], 2.0 / (1 - p), rtol=1e-6)
-    assert abs(out.data.mean() / 2.0 - 1) < 0.02                 # E[output] = input
+    np.testing.assert_allclose(out._data[kept], 2.0 / (1 - p), rtol=1e-6)
+    assert abs(out._data.mean() / 2.0 - 1) < 0.02                 # E[output] = input
 
 
 def test_gradient_uses_the_same_mask_and_scale():
     x = gg.randn(50, 40, requires_grad=True)
     out = F.dropout(x, 0.3, generator=gg.Generator(1))
     out.sum().backward()
-    mask = out.data != 0
-    np.testing.assert_allclose(x.grad.data, mask / 0.7, rtol=1e-6)
+    mask = out._data != 0
+    np.testing.assert_allclose(x.grad._data, mask / 0.7, rtol=1e-6)
     assert x.grad.dtype == np.float32
 
 
 def test_eval_mode_is_identity_and_train_mode_drops():
     layer = nn.Dropout(0.5)
     x = gg.randn(20, 30)
-    assert (layer(x).data == 0).any()
+    assert (layer(x)._data == 0).any()
     layer.eval()
-    np.testing.assert_array_equal(layer(x).data, x.data)
-    np.testing.assert_array_equal(F.dropout(x, 0.9, training=False).data, x.data)
+    np.testing.assert_array_equal(layer(x)._data, x._data)
+    np.testing.assert_array_equal(F.dropout(x, 0.9, training=False)._data, x._data)
 
 
 def test_generator_reproducible_and_independent():
@@ -44,21 +44,21 @@ def test_generator_reproducible_and_independent():
     a = nn.Dropout(0.5, generator=gg.Generator(4))(x)
     b = nn.Dropout(0.5, generator=gg.Generator(4))(x)
     c = nn.Dropout(0.5, generator=gg.Generator(5))(x)
-    np.testing.assert_array_equal(a.data, b.data)
-    assert not np.array_equal(a.data, c.data)
+    np.testing.assert_array_equal(a._data, b._data)
+    assert not np.array_equal(a._data, c._data)
     gg.manual_seed(2)
     d = F.dropout(x)
     gg.manual_seed(2)
-    np.testing.assert_array_equal(d.data, F.dropout(x).data)
+    np.testing.assert_array_equal(d._data, F.dropout(x)._data)
 
 
 def test_p_zero_and_one():
     x = gg.randn(4, 5, requires_grad=True)
-    np.testing.assert_array_equal(F.dropout(x, 0.0).data, x.data)
+    np.testing.assert_array_equal(F.dropout(x, 0.0)._data, x._data)
     out = F.dropout(x, 1.0)
-    assert not out.data.any()
+    assert not out._data.any()
     out.sum().backward()
-    assert not x.grad.data.any()
+    assert not x.grad._data.any()
 
 
 def test_bad_probability():

@@ -24,25 +24,25 @@ def test_embedding_vs_torch(padding_idx):
     if padding_idx is not None:
         row = padding_idx % 10
         assert ours.padding_idx == theirs.padding_idx == row
-        assert ours.weight.grad is not None and not ours.weight.grad.data[row].any()
+        assert ours.weight.grad is not None and not ours.weight.grad._data[row].any()
 
 
 def test_padding_row_starts_at_zero_and_stays_there_under_sgd():
     emb = nn.Embedding(6, 3, padding_idx=0)
-    assert not emb.weight.data[0].any()
+    assert not emb.weight._data[0].any()
     for _ in range(3):
         emb.zero_grad()
         (emb(gg.tensor([[0, 1, 0, 2]])) ** 2).sum().backward()
         with gg.no_grad():
-            emb.weight.data -= 0.1 * emb.weight.grad.data
-    assert not emb.weight.data[0].any()
+            emb.weight._data -= 0.1 * emb.weight.grad._data
+    assert not emb.weight._data[0].any()
 
 
 def test_gradient_accumulates_repeated_indices():
     emb = nn.Embedding(5, 2)
     idx = np.random.default_rng(0).integers(0, 5, 10_000)
     emb(gg.tensor(idx)).sum().backward()
-    np.testing.assert_array_equal(emb.weight.grad.data[:, 0], np.bincount(idx, minlength=5))
+    np.testing.assert_array_equal(emb.weight.grad._data[:, 0], np.bincount(idx, minlength=5))
     assert emb.weight.grad.dtype == np.float32
 
 
@@ -53,11 +53,11 @@ def test_functional_embedding_gradcheck_and_padding_gradient():
     # with padding_idx the padding row's gradient is zero (by design, not the true derivative),
     # the other rows' are unchanged
     (F.embedding(idx, w) ** 2).sum().backward()
-    full = w.grad.data.copy()
+    full = w.grad._data.copy()
     w.grad = None
     (F.embedding(idx, w, padding_idx=1) ** 2).sum().backward()
-    assert not w.grad.data[1].any()
-    np.testing.assert_array_equal(np.delete(w.grad.data, 1, 0), np.delete(full, 1, 0))
+    assert not w.grad._data[1].any()
+    np.testing.assert_array_equal(np.delete(w.grad._data, 1, 0), np.delete(full, 1, 0))
 
 
 def test_from_pretrained():
@@ -65,10 +65,10 @@ def test_from_pretrained():
     table = np.random.default_rng(2).standard_normal((7, 3)).astype(np.float32)
     frozen = nn.Embedding.from_pretrained(gg.tensor(table))
     assert not frozen.weight.requires_grad
-    np.testing.assert_array_equal(frozen(gg.tensor([6, 0])).data, table[[6, 0]])
+    np.testing.assert_array_equal(frozen(gg.tensor([6, 0]))._data, table[[6, 0]])
     ours = nn.Embedding.from_pretrained(gg.tensor(table), freeze=False, padding_idx=2)
     theirs = torch.nn.Embedding.from_pretrained(torch.tensor(table), freeze=False, padding_idx=2)
-    assert ours.weight.requires_grad and ours.weight.data[2].any()   # pretrained row kept
+    assert ours.weight.requires_grad and ours.weight._data[2].any()   # pretrained row kept
     check_module(ours, theirs, [np.array([2, 1, 2, 5])], grads=[False])
     with pytest.raises(ValueError, match=r"embeddings must be 2-dimensional, got shape \(7,\)"):
         nn.Embedding.from_pretrained(gg.zeros(7))
@@ -81,9 +81,9 @@ def test_max_norm_renormalises_like_torch():
     theirs = torch.nn.Embedding.from_pretrained(torch.tensor(table), freeze=False, max_norm=1.5)
     idx = np.array([0, 2, 2, 5])
     check_module(ours, theirs, [idx], grads=[False], modes=("train",))
-    np.testing.assert_allclose(ours.weight.data, theirs.weight.detach().numpy(), rtol=1e-5)
-    assert np.allclose(np.linalg.norm(ours.weight.data[[0, 2, 5]], axis=1), 1.5, rtol=1e-4)
-    np.testing.assert_array_equal(ours.weight.data[1], table[1])      # untouched row
+    np.testing.assert_allclose(ours.weight._data, theirs.weight.detach().numpy(), rtol=1e-5)
+    assert np.allclose(np.linalg.norm(ours.weight._data[[0, 2, 5]], axis=1), 1.5, rtol=1e-4)
+    np.testing.assert_array_equal(ours.weight._data[1], table[1])      # untouched row
 
 
 def test_state_dict_round_trip():

@@ -19,8 +19,8 @@ def big(shape=SHAPE):
 
 def assert_variance(tensor, expected, tol=0.03):
     assert tensor.dtype == np.float32
-    assert abs(tensor.data.mean()) < 0.02 * math.sqrt(expected)
-    assert abs(tensor.data.var() / expected - 1) < tol, (tensor.data.var(), expected)
+    assert abs(tensor._data.mean()) < 0.02 * math.sqrt(expected)
+    assert abs(tensor._data.var() / expected - 1) < tol, (tensor._data.var(), expected)
 
 
 @pytest.mark.parametrize("nonlinearity, param", [
@@ -54,17 +54,17 @@ def test_fans_need_two_dimensions():
 
 def test_uniform_and_normal():
     t = init.uniform_(big(), -2.0, 3.0)
-    assert t.data.min() >= -2.0 and t.data.max() <= 3.0
+    assert t._data.min() >= -2.0 and t._data.max() <= 3.0
     assert_variance(init.uniform_(big(), -1.0, 1.0), 1 / 3)
     t = init.normal_(big(), mean=2.0, std=0.5)
-    assert abs(t.data.mean() - 2.0) < 0.01 and abs(t.data.std() / 0.5 - 1) < 0.02
+    assert abs(t._data.mean() - 2.0) < 0.01 and abs(t._data.std() / 0.5 - 1) < 0.02
 
 
 def test_xavier():
     gain = init.calculate_gain("tanh")
     expected = gain ** 2 * 2 / (FAN_IN + FAN_OUT)
     t = init.xavier_uniform_(big(), gain=gain)
-    assert np.abs(t.data).max() <= math.sqrt(3 * expected) + 1e-7
+    assert np.abs(t._data).max() <= math.sqrt(3 * expected) + 1e-7
     assert_variance(t, expected)
     assert_variance(init.xavier_normal_(big()), 2 / (FAN_IN + FAN_OUT))
     conv = init.xavier_uniform_(big((64, 32, 3, 3)))
@@ -78,7 +78,7 @@ def test_kaiming(mode, fan, a, nonlinearity):
     gain = init.calculate_gain(nonlinearity, a)
     expected = gain ** 2 / fan
     t = init.kaiming_uniform_(big(), a=a, mode=mode, nonlinearity=nonlinearity)
-    assert np.abs(t.data).max() <= math.sqrt(3 * expected) + 1e-7
+    assert np.abs(t._data).max() <= math.sqrt(3 * expected) + 1e-7
     assert_variance(t, expected)
     assert_variance(init.kaiming_normal_(big(), a=a, mode=mode, nonlinearity=nonlinearity),
                     expected)
@@ -91,16 +91,16 @@ def test_kaiming_rejects_bad_mode():
 
 def test_constant_zeros_ones_eye():
     t = big((3, 4))
-    assert init.constant_(t, 0.25) is t and (t.data == 0.25).all()
-    assert (init.zeros_(t).data == 0).all() and (init.ones_(t).data == 1).all()
-    np.testing.assert_array_equal(init.eye_(t).data, np.eye(3, 4))
+    assert init.constant_(t, 0.25) is t and (t._data == 0.25).all()
+    assert (init.zeros_(t)._data == 0).all() and (init.ones_(t)._data == 1).all()
+    np.testing.assert_array_equal(init.eye_(t)._data, np.eye(3, 4))
     with pytest.raises(ValueError, match="eye_: only 2-D tensors"):
         init.eye_(big((2, 2, 2)))
 
 
 def test_trunc_normal_stays_in_bounds():
     t = init.trunc_normal_(big(), std=1.0, a=-1.0, b=0.5)
-    assert t.data.min() >= -1.0 and t.data.max() <= 0.5
+    assert t._data.min() >= -1.0 and t._data.max() <= 0.5
     # variance of N(0,1) truncated to [-1, 1]: 1 - 2φ(1)/(Φ(1) - Φ(-1))
     s = init.trunc_normal_(big(), a=-1.0, b=1.0)
     phi = math.exp(-0.5) / math.sqrt(2 * math.pi)
@@ -110,7 +110,7 @@ def test_trunc_normal_stays_in_bounds():
 @pytest.mark.parametrize("shape", [(30, 50), (50, 30), (8, 3, 2, 2)])
 def test_orthogonal(shape):
     t = init.orthogonal_(big(shape), gain=2.0)
-    flat = t.data.reshape(shape[0], -1).astype(np.float64)
+    flat = t._data.reshape(shape[0], -1).astype(np.float64)
     gram = flat @ flat.T if flat.shape[0] <= flat.shape[1] else flat.T @ flat
     np.testing.assert_allclose(gram, 4 * np.eye(gram.shape[0]), atol=1e-4)
 
@@ -127,12 +127,12 @@ def test_generator_makes_draws_reproducible(fn, kwargs):
     a = fn(big((20, 10)), generator=gg.Generator(7), **kwargs)
     b = fn(big((20, 10)), generator=gg.Generator(7), **kwargs)
     c = fn(big((20, 10)), generator=gg.Generator(8), **kwargs)
-    np.testing.assert_array_equal(a.data, b.data)
-    assert not np.array_equal(a.data, c.data)
+    np.testing.assert_array_equal(a._data, b._data)
+    assert not np.array_equal(a._data, c._data)
     gg.manual_seed(3)
     d = fn(big((20, 10)), **kwargs)
     gg.manual_seed(3)
-    np.testing.assert_array_equal(d.data, fn(big((20, 10)), **kwargs).data)
+    np.testing.assert_array_equal(d._data, fn(big((20, 10)), **kwargs)._data)
 
 
 def test_papers_are_cited():
@@ -145,6 +145,6 @@ def test_papers_are_cited():
 def test_embedding_default_init_is_standard_normal_with_zero_padding_row():
     gg.manual_seed(0)
     emb = nn.Embedding(2000, 100, padding_idx=3)
-    assert (emb.weight.data[3] == 0).all()
-    rows = np.delete(emb.weight.data, 3, axis=0)
+    assert (emb.weight._data[3] == 0).all()
+    rows = np.delete(emb.weight._data, 3, axis=0)
     assert abs(rows.mean()) < 0.01 and abs(rows.var() - 1) < 0.02

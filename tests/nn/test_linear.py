@@ -38,10 +38,10 @@ def test_linear_on_a_tall_input_multiplies_in_blocks_with_the_same_result():
         b = gg.tensor(rng.standard_normal(3).astype(dtype))
         out = gg.nn.functional.linear(x, w, b)
         assert out.dtype == dtype and out.shape == (rows, 3)
-        np.testing.assert_allclose(out.data, x.data @ w.data.T + b.data, rtol=1e-5,
+        np.testing.assert_allclose(out._data, x._data @ w._data.T + b._data, rtol=1e-5,
                                    atol=1e-5)
         out.sum().backward()
-        np.testing.assert_allclose(w.grad.numpy(), np.broadcast_to(x.data.sum(0), (3, 5)),
+        np.testing.assert_allclose(w.grad.numpy(), np.broadcast_to(x._data.sum(0), (3, 5)),
                                    rtol=1e-4)
 
 
@@ -55,10 +55,10 @@ def test_linear_default_init_matches_torch_bounds():
     bound = 1 / math.sqrt(400)          # kaiming_uniform_(a=√5) on fan_in 400 = U(±1/√400)
     for p in (layer.weight, layer.bias):
         assert p.dtype == np.float32
-        assert np.abs(p.data).max() <= bound
-        assert np.abs(p.data).max() > 0.95 * bound
+        assert np.abs(p._data).max() <= bound
+        assert np.abs(p._data).max() > 0.95 * bound
     # a uniform on ±b has variance b²/3
-    assert abs(layer.weight.data.var() / (bound ** 2 / 3) - 1) < 0.02
+    assert abs(layer.weight._data.var() / (bound ** 2 / 3) - 1) < 0.02
 
 
 def test_linear_reproducible_from_seed():
@@ -66,7 +66,7 @@ def test_linear_reproducible_from_seed():
     a = nn.Linear(4, 4)
     gg.manual_seed(3)
     b = nn.Linear(4, 4)
-    np.testing.assert_array_equal(a.weight.data, b.weight.data)
+    np.testing.assert_array_equal(a.weight._data, b.weight._data)
 
 
 def test_linear_wrong_feature_count_names_layer_and_shapes():
@@ -104,7 +104,7 @@ def test_identity_flatten_unflatten_vs_torch():
 
 def test_unflatten_round_trips_flatten_and_checks_sizes():
     x = gg.randn(2, 12)
-    np.testing.assert_array_equal(nn.Flatten()(nn.Unflatten(1, (3, 4))(x)).data, x.data)
+    np.testing.assert_array_equal(nn.Flatten()(nn.Unflatten(1, (3, 4))(x))._data, x._data)
     with pytest.raises(RuntimeError, match=r"sizes \(5, 2\) do not multiply to dimension 1 of "
                                            r"the input of shape \(2, 12\)"):
         nn.Unflatten(1, (5, 2))(x)

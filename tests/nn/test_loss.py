@@ -24,15 +24,15 @@ def compare(name, input, target, grads=(True, False), rtol=1e-5, atol=1e-6, **kw
     ours = getattr(F, name)(*g_in, **g_kwargs)
     theirs = getattr(torch.nn.functional, name)(*t_in, **t_kwargs)
     assert ours.dtype == np.float32, f"{name}: loss dtype {ours.dtype}"
-    assert_close(ours.data, theirs.detach().numpy(), f"{name} value", rtol, atol)
+    assert_close(ours._data, theirs.detach().numpy(), f"{name} value", rtol, atol)
     seed = RNG.standard_normal(ours.shape).astype(np.float32)
     (ours * gg.tensor(seed)).sum().backward()
     (theirs * torch.tensor(seed)).sum().backward()
     for i, (g, t, r) in enumerate(zip(g_in, t_in, grads)):
         if r:
             assert g.grad.dtype == np.float32
-            assert np.isfinite(g.grad.data).all(), f"{name}: non-finite gradient of input {i}"
-            assert_close(g.grad.data, t.grad.numpy(), f"{name} gradient of input {i}", rtol, atol)
+            assert np.isfinite(g.grad._data).all(), f"{name}: non-finite gradient of input {i}"
+            assert_close(g.grad._data, t.grad.numpy(), f"{name} gradient of input {i}", rtol, atol)
     return ours
 
 
@@ -99,11 +99,11 @@ def test_binary_cross_entropy_saturated_probabilities_stay_finite():
     loss = F.binary_cross_entropy(x, gg.tensor(t), reduction="none")
     expected = torch.nn.functional.binary_cross_entropy(torch.tensor(p), torch.tensor(t),
                                                         reduction="none")
-    np.testing.assert_allclose(loss.data, expected.numpy(), rtol=1e-5)
-    np.testing.assert_allclose(loss.data, [0, 0, 100, 100, 69.07755], rtol=1e-5)
+    np.testing.assert_allclose(loss._data, expected.numpy(), rtol=1e-5)
+    np.testing.assert_allclose(loss._data, [0, 0, 100, 100, 69.07755], rtol=1e-5)
     loss.sum().backward()
-    assert np.isfinite(x.grad.data).all()
-    np.testing.assert_allclose(x.grad.data[:2], [1.0, -1.0])   # d/dp of -log(1 - p), -log(p)
+    assert np.isfinite(x.grad._data).all()
+    np.testing.assert_allclose(x.grad._data[:2], [1.0, -1.0])   # d/dp of -log(1 - p), -log(p)
 
 
 def test_binary_cross_entropy_errors():
@@ -132,10 +132,10 @@ def test_binary_cross_entropy_with_logits_extreme_logits():
     for target in (0.0, 1.0):
         t = np.full_like(x, target)
         loss = compare("binary_cross_entropy_with_logits", x, t, reduction="none")
-        assert np.isfinite(loss.data).all()
+        assert np.isfinite(loss._data).all()
         loss = compare("binary_cross_entropy_with_logits", x, t, reduction="none",
                        pos_weight=np.full(7, 3.0, dtype=np.float32))
-        assert np.isfinite(loss.data).all()
+        assert np.isfinite(loss._data).all()
 
 
 # --- multi-class -------------------------------------------------------------------------------
@@ -195,15 +195,15 @@ def test_cross_entropy_extreme_logits_finite():
     x = np.array([[1e4, -1e4, 0.0], [-1e4, 1e4, -1e4], [1e4, 1e4, -1e4]], dtype=np.float32)
     t = np.array([1, 1, 2])
     loss = compare("cross_entropy", x, t, reduction="none")
-    assert np.isfinite(loss.data).all() and loss.data.max() == pytest.approx(2e4 + np.log(2))
+    assert np.isfinite(loss._data).all() and loss._data.max() == pytest.approx(2e4 + np.log(2))
     compare("cross_entropy", x, t, label_smoothing=0.1)
-    compare("nll_loss", F.log_softmax(gg.tensor(x), 1).data, t)
+    compare("nll_loss", F.log_softmax(gg.tensor(x), 1)._data, t)
 
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 def test_nll_loss(reduction):
     x, t = _logits_targets((6, 4))
-    log_p = F.log_softmax(gg.tensor(x), 1).data
+    log_p = F.log_softmax(gg.tensor(x), 1)._data
     w = RNG.uniform(0.2, 2, 4).astype(np.float32)
     t[0] = -100
     compare("nll_loss", log_p, t, reduction=reduction)
@@ -259,7 +259,7 @@ def _module_cases():
     w = RNG.uniform(0.5, 2, 4).astype(np.float32)
     p = RNG.uniform(0.05, 0.95, (6, 4)).astype(np.float32)
     b = RNG.integers(0, 2, (6, 4)).astype(np.float32)
-    log_p = F.log_softmax(gg.tensor(x), 1).data
+    log_p = F.log_softmax(gg.tensor(x), 1)._data
     return [
         ("MSELoss", {}, [x, p]), ("L1Loss", {"reduction": "sum"}, [x, p]),
         ("BCELoss", {"weight": w}, [p, b]),

@@ -140,7 +140,7 @@ def test_requires_grad_freezes_and_zero_grad():
     assert all(p.grad is None for p in net.block.parameters())
     assert all(p.grad is not None for p in net.head.parameters())
     net.zero_grad(set_to_none=False)
-    assert all(not p.grad.data.any() for p in net.head.parameters())
+    assert all(not p.grad._data.any() for p in net.head.parameters())
     net.zero_grad()
     assert all(p.grad is None for p in net.parameters())
 
@@ -154,7 +154,7 @@ def test_apply_visits_children_first():
         if isinstance(m, nn.Linear):
             nn.init.zeros_(m.weight)
     net.apply(init_weights)
-    assert not net.block.fc.weight.data.any() and not net.head[1].weight.data.any()
+    assert not net.block.fc.weight._data.any() and not net.head[1].weight._data.any()
 
 
 def test_to_double_and_back():
@@ -172,8 +172,8 @@ def test_deepcopy_gives_independent_parameters():
     net = Net()
     twin = copy.deepcopy(net)
     assert isinstance(twin.block.fc.weight, nn.Parameter)
-    twin.block.fc.weight.data[...] = 0
-    assert net.block.fc.weight.data.any()
+    twin.block.fc.weight._data[...] = 0
+    assert net.block.fc.weight._data.any()
 
 
 # --- state dicts -------------------------------------------------------------------------------
@@ -189,19 +189,19 @@ def test_state_dict_keys_values_and_round_trip():
     assert result.missing_keys == [] and result.unexpected_keys == []
     assert repr(result) == "<All keys matched successfully>"
     x = gg.randn(4, 3)
-    np.testing.assert_array_equal(other(x).data, net(x).data)
+    np.testing.assert_array_equal(other(x)._data, net(x)._data)
     # loading copies: changing the source afterwards leaves the target alone
-    net.block.fc.weight.data += 1
-    assert not np.array_equal(other.block.fc.weight.data, net.block.fc.weight.data)
+    net.block.fc.weight._data += 1
+    assert not np.array_equal(other.block.fc.weight._data, net.block.fc.weight._data)
 
 
 def test_load_state_dict_copies_in_place_and_keeps_dtype():
     net = Net()
     weight = net.block.fc.weight
-    state = {k: gg.tensor(v.data.astype(np.float64)) for k, v in Net().state_dict().items()}
+    state = {k: gg.tensor(v._data.astype(np.float64)) for k, v in Net().state_dict().items()}
     net.load_state_dict(state)
     assert net.block.fc.weight is weight and weight.dtype == np.float32
-    np.testing.assert_allclose(weight.data, state["block.fc.weight"].data, rtol=1e-6)
+    np.testing.assert_allclose(weight._data, state["block.fc.weight"]._data, rtol=1e-6)
 
 
 def test_load_state_dict_errors_list_missing_unexpected_and_shapes():
@@ -210,7 +210,7 @@ def test_load_state_dict_errors_list_missing_unexpected_and_shapes():
     del state["head.1.bias"]
     state["head.2.weight"] = gg.zeros(1)
     state["block.fc.weight"] = gg.zeros(4, 5)
-    before = net.block.scale.data.copy()
+    before = net.block.scale._data.copy()
     state["block.scale"] = gg.full((4,), 7.0)
     with pytest.raises(RuntimeError) as info:
         net.load_state_dict(state)
@@ -220,7 +220,7 @@ def test_load_state_dict_errors_list_missing_unexpected_and_shapes():
     assert 'Unexpected key(s) in state_dict: "head.2.weight"' in message
     assert ("size mismatch for block.fc.weight: copying a param with shape (4, 5) from "
             "checkpoint, the shape in current model is (4, 3)") in message
-    np.testing.assert_array_equal(net.block.scale.data, before)   # nothing copied on failure
+    np.testing.assert_array_equal(net.block.scale._data, before)   # nothing copied on failure
 
 
 def test_load_state_dict_non_strict_returns_named_tuple():
@@ -246,7 +246,7 @@ def test_state_dict_keys_equal_torchs():
     assert list(ours.state_dict()) == list(theirs.state_dict())
     # torch's state dict loads into glassgrad (tensors converted to numpy arrays)
     ours.load_state_dict({k: v.numpy() for k, v in theirs.state_dict().items()})
-    np.testing.assert_array_equal(ours[0].weight.data, theirs[0].weight.detach().numpy())
+    np.testing.assert_array_equal(ours[0].weight._data, theirs[0].weight.detach().numpy())
 
 
 # --- hooks -------------------------------------------------------------------------------------
@@ -265,8 +265,8 @@ def test_forward_hooks_collect_and_modify():
     with net.register_forward_pre_hook(lambda module, args: (args[0] * 0,)):
         with net.register_forward_hook(lambda module, args, output: output + 1):
             out = net(x)
-    np.testing.assert_allclose(out.data, net(gg.zeros(2, 3)).data + 1, rtol=1e-6)
-    np.testing.assert_allclose(net(x).data, Net.forward(net, x).data)   # handles removed
+    np.testing.assert_allclose(out._data, net(gg.zeros(2, 3))._data + 1, rtol=1e-6)
+    np.testing.assert_allclose(net(x)._data, Net.forward(net, x)._data)   # handles removed
 
 
 def test_hook_order_prepend_and_kwargs():

@@ -155,7 +155,7 @@ def _randomised(name, args, kwargs, seed):
     """The layer with random affine parameters (the default ones/zeros would hide mix-ups)."""
     layer = getattr(gg.nn, name)(*args, **kwargs)
     for i, p in enumerate(layer.parameters()):
-        p.data[...] = arrays(seed * 10 + i, p.shape)[0]
+        p._data[...] = arrays(seed * 10 + i, p.shape)[0]
     return layer
 
 
@@ -180,7 +180,7 @@ def test_running_statistics_equal_torchs_after_several_steps(name, args, kwargs,
         twin(torch.tensor(x * (step + 1) + step))
     t_buffers = dict(twin.named_buffers())
     for key, value in layer.named_buffers():
-        assert_close(value.data, t_buffers[key].numpy(), f"buffer {key}")
+        assert_close(value._data, t_buffers[key].numpy(), f"buffer {key}")
     assert layer.running_var.dtype == np.float32
     assert layer.num_batches_tracked.dtype == np.int64
     expected_batches = 5 if name.startswith("Batch") else 0     # torch's instance norm never counts
@@ -210,13 +210,13 @@ def test_batch_norm_default_parameters_and_buffers():
     assert [name for name, _ in layer.named_parameters()] == ["weight", "bias"]
     assert [name for name, _ in layer.named_buffers()] == ["running_mean", "running_var",
                                                            "num_batches_tracked"]
-    np.testing.assert_array_equal(layer.weight.data, np.ones(4, np.float32))
-    np.testing.assert_array_equal(layer.bias.data, np.zeros(4, np.float32))
-    np.testing.assert_array_equal(layer.running_var.data, np.ones(4, np.float32))
+    np.testing.assert_array_equal(layer.weight._data, np.ones(4, np.float32))
+    np.testing.assert_array_equal(layer.bias._data, np.zeros(4, np.float32))
+    np.testing.assert_array_equal(layer.running_var._data, np.ones(4, np.float32))
     assert not layer.running_mean.requires_grad
     layer(gg.randn(3, 4, 2, 2))
     layer.reset_running_stats()
-    np.testing.assert_array_equal(layer.running_mean.data, np.zeros(4, np.float32))
+    np.testing.assert_array_equal(layer.running_mean._data, np.zeros(4, np.float32))
     assert int(layer.num_batches_tracked.item()) == 0
 
 

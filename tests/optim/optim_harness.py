@@ -51,7 +51,7 @@ def to_checkpoint_and_back(state_dict):
 
     def pack(value, path):
         if isinstance(value, gg.Tensor):
-            value = value.data
+            value = value._data
         if isinstance(value, np.ndarray):
             arrays[path] = value
             return {"__array__": path}
@@ -89,13 +89,13 @@ def run_glassgrad(make_optimizer, group_options, steps=20, save_at=None, seed=0)
     for t in range(steps):
         if save_at is not None and t == save_at:
             saved = to_checkpoint_and_back(opt.state_dict())
-            params = glassgrad_params([p.data for p in params])
+            params = glassgrad_params([p._data for p in params])
             opt = make_optimizer(groups(params, group_options))
             opt.load_state_dict(saved)
-        for p, g in zip(params, gradient([p.data for p in params], a, c, noise[t])):
+        for p, g in zip(params, gradient([p._data for p in params], a, c, noise[t])):
             p.grad = gg.tensor(g)
         opt.step()
-        history.append([p.data.copy() for p in params])
+        history.append([p._data.copy() for p in params])
     return history, opt, params
 
 

@@ -58,7 +58,7 @@ def test_lookahead_state_dict_holds_slow_weights_and_the_inner_state():
     opt.step()
     sd = opt.state_dict()
     assert set(sd) == {"state", "param_groups", "inner_state_dict", "lookahead_step"}
-    np.testing.assert_array_equal(sd["state"][0]["slow_buffer"].data, [1.0, 2.0])   # φ_0 = θ_0
+    np.testing.assert_array_equal(sd["state"][0]["slow_buffer"]._data, [1.0, 2.0])   # φ_0 = θ_0
     assert set(sd["inner_state_dict"]["state"][0]) == {"step", "exp_avg", "exp_avg_sq"}
     assert sd["param_groups"][0]["k"] == 2 and sd["param_groups"][0]["alpha"] == 0.5
     loaded = to_checkpoint_and_back(sd)
@@ -127,7 +127,7 @@ def test_lars_trust_ratio_is_one_for_a_zero_layer():
     opt = optim.LARS([w], lr=0.1, momentum=0.0, weight_decay=0.5, trust_coefficient=0.001)
     w.grad = gg.ones(2, 2)
     opt.step()
-    np.testing.assert_allclose(w.data, -0.1 * np.ones((2, 2)))       # λ = 1, not η·0/‖g‖
+    np.testing.assert_allclose(w._data, -0.1 * np.ones((2, 2)))       # λ = 1, not η·0/‖g‖
 
 
 # --- LAMB: You et al. (2019), Algorithm 2, φ = identity ------------------------------------
@@ -168,7 +168,7 @@ def test_lamb_layer_steps_scale_with_the_weights_not_the_gradient():
         opt = optim.LAMB([x], lr=0.1, weight_decay=0.0)
         x.grad = gg.tensor([scale, -2 * scale])
         opt.step()
-        assert np.linalg.norm(x.data - [3.0, 4.0]) == pytest.approx(0.1 * 5.0, rel=1e-4)
+        assert np.linalg.norm(x._data - [3.0, 4.0]) == pytest.approx(0.1 * 5.0, rel=1e-4)
 
 
 def test_lamb_trust_ratio_is_one_for_a_zero_layer():
@@ -176,7 +176,7 @@ def test_lamb_trust_ratio_is_one_for_a_zero_layer():
     opt = optim.LAMB([x], lr=0.1, weight_decay=0.0, eps=0.0)
     x.grad = gg.tensor([1.0, -1.0, 2.0])
     opt.step()
-    np.testing.assert_allclose(x.data, [-0.1, 0.1, -0.1], rtol=1e-5)     # r = sign(g) at t=1
+    np.testing.assert_allclose(x._data, [-0.1, 0.1, -0.1], rtol=1e-5)     # r = sign(g) at t=1
 
 
 @pytest.mark.parametrize("make,match", [

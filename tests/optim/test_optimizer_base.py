@@ -26,14 +26,14 @@ def test_defaults_fill_each_group_and_a_group_keeps_its_own_options():
 
 def test_step_updates_in_place_and_state_is_keyed_by_parameter():
     w = param(1.0, -2.0)
-    data = w.data
+    data = w._data
     opt = optim.SGD([w], lr=0.1, momentum=0.9)
     (w * w).sum().backward()
     opt.step()
-    assert w.data is data                                # same array, updated in place
-    np.testing.assert_allclose(w.data, [0.8, -1.6], rtol=1e-6)
+    assert w._data is data                                # same array, updated in place
+    np.testing.assert_allclose(w._data, [0.8, -1.6], rtol=1e-6)
     assert isinstance(opt.state[w]["momentum_buffer"], gg.Tensor)
-    np.testing.assert_allclose(opt.state[w]["momentum_buffer"].data, [2.0, -4.0])
+    np.testing.assert_allclose(opt.state[w]["momentum_buffer"]._data, [2.0, -4.0])
 
 
 def test_parameters_without_gradient_are_skipped():
@@ -50,7 +50,7 @@ def test_zero_grad_sets_to_none_or_zero():
     opt = optim.SGD([w], lr=0.1)
     (w * w).sum().backward()
     opt.zero_grad(set_to_none=False)
-    np.testing.assert_array_equal(w.grad.data, [0.0, 0.0])
+    np.testing.assert_array_equal(w.grad._data, [0.0, 0.0])
     opt.zero_grad()
     assert w.grad is None
 
@@ -151,18 +151,18 @@ def test_state_dict_is_json_and_npz_storable_and_round_trips():
         ((w * w).sum() + (v * v).sum()).backward()
         opt.step()
     sd = opt.state_dict()
-    arrays = {f"{i}.{k}": t.data for i, s in sd["state"].items() for k, t in s.items()
+    arrays = {f"{i}.{k}": t._data for i, s in sd["state"].items() for k, t in s.items()
               if isinstance(t, gg.Tensor)}
     assert set(arrays) == {"0.exp_avg", "0.exp_avg_sq", "1.exp_avg", "1.exp_avg_sq"}
     json.dumps(sd["param_groups"])                       # plain numbers, strings and lists
     loaded = to_checkpoint_and_back(sd)
-    w2, v2 = param(*w.data), param(*v.data)
+    w2, v2 = param(*w._data), param(*v._data)
     fresh = optim.Adam([{"params": [w2]}, {"params": [v2]}], lr=0.3)
     fresh.load_state_dict(loaded)
     assert fresh.param_groups[1]["lr"] == 0.5 and fresh.param_groups[0]["betas"] == (0.8, 0.9)
     assert fresh.state[w2]["step"] == 3 and type(fresh.state[w2]["step"]) is int
-    np.testing.assert_array_equal(fresh.state[v2]["exp_avg"].data, opt.state[v]["exp_avg"].data)
-    assert fresh.state[v2]["exp_avg"].data is not opt.state[v]["exp_avg"].data   # a copy
+    np.testing.assert_array_equal(fresh.state[v2]["exp_avg"]._data, opt.state[v]["exp_avg"]._data)
+    assert fresh.state[v2]["exp_avg"]._data is not opt.state[v]["exp_avg"]._data   # a copy
 
 
 def test_load_state_dict_errors_name_the_mismatch():
@@ -192,14 +192,14 @@ def test_loaded_numpy_scalars_do_not_widen_float32():
     sd["param_groups"][0]["lr"] = np.float64(0.1)
     sd["param_groups"][0]["betas"] = [np.float64(0.9), np.float64(0.999)]
     sd["state"][0]["step"] = np.array(1)
-    sd["state"][0]["exp_avg"] = sd["state"][0]["exp_avg"].data.astype(np.float64)
-    w2 = param(*w.data)
+    sd["state"][0]["exp_avg"] = sd["state"][0]["exp_avg"]._data.astype(np.float64)
+    w2 = param(*w._data)
     fresh = optim.Adam([w2])
     fresh.load_state_dict(sd)
     w2.grad = gg.ones(2)
     fresh.step()
-    assert w2.data.dtype == np.float32
-    assert fresh.state[w2]["exp_avg"].data.dtype == np.float32
+    assert w2._data.dtype == np.float32
+    assert fresh.state[w2]["exp_avg"]._data.dtype == np.float32
     assert type(fresh.param_groups[0]["lr"]) is float
 
 
@@ -224,11 +224,11 @@ def test_no_float64_leaks_into_parameters_or_state(make):
             p.grad = gg.tensor(rng.normal(size=p.shape).astype(np.float32))
         opt.step()
     for p in params:
-        assert p.data.dtype == np.float32
+        assert p._data.dtype == np.float32
     for s in opt.state.values():
         for value in s.values():
             if isinstance(value, gg.Tensor):
-                assert value.data.dtype == np.float32
+                assert value._data.dtype == np.float32
             else:
                 assert isinstance(value, (int, float))
 

@@ -157,4 +157,4 @@ def test_float32_kept_where_torch_keeps_float32():
     assert all(p.dtype == np.float32 for p in params)
     assert all(v.dtype == np.float32 for s in opt.state.values() for v in s.values()
                if hasattr(v, "dtype"))
-    assert math.isfinite(float(params[0].data.sum()))
+    assert math.isfinite(float(params[0]._data.sum()))

@@ -41,7 +41,7 @@ def assert_same_tree(a, b, path="state"):
             assert_same_tree(x, y, f"{path}[{i}]")
     elif isinstance(a, gg.Tensor):
         assert a.dtype == b.dtype and a.shape == b.shape, path
-        np.testing.assert_array_equal(a.data, b.data, err_msg=path)
+        np.testing.assert_array_equal(a._data, b._data, err_msg=path)
     elif isinstance(a, np.ndarray):
         assert a.dtype == b.dtype, path
         np.testing.assert_array_equal(a, b, err_msg=path)
@@ -110,7 +110,7 @@ def test_file_is_plain_npz_with_named_arrays_and_json(tmp_path):
         assert "model.0.weight" in archive.files
         assert "optimizer.state.0.exp_avg" in archive.files
         structure = json.loads(str(archive["__checkpoint__"]))
-        np.testing.assert_array_equal(archive["model.3.bias"], model[3].bias.data)
+        np.testing.assert_array_equal(archive["model.3.bias"], model[3].bias._data)
     assert structure["format"] == "glassgrad-checkpoint" and structure["version"] == 1
     assert structure["model"]["0.weight"] == {"__tensor__": "model.0.weight"}
 
@@ -136,7 +136,7 @@ def test_a_crash_midway_keeps_the_previous_checkpoint(tmp_path, monkeypatch):
 
     monkeypatch.setattr(checkpoint, "_write_npz", failing_writer)
     with gg.no_grad():
-        model[0].weight.data[...] = 0.0
+        model[0].weight._data[...] = 0.0
     with pytest.raises(OSError, match="disk full"):
         checkpoint.save(path, model, metadata={"epoch": 2})
     assert Path(path).read_bytes() == before

@@ -102,10 +102,10 @@ def test_gradient_clipping_bounds_the_step():
     x, y = blobs(32)
     loader = DataLoader(TensorDataset(x, y), batch_size=32)
     model = linear_model()
-    before = [p.data.copy() for p in model.parameters()]
+    before = [p._data.copy() for p in model.parameters()]
     history = fit(model, loader, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=1.0),
                   epochs=1, max_grad_norm=1e-3, verbose=False, progress=False)
-    step = math.sqrt(sum(float(((p.data - b) ** 2).sum())
+    step = math.sqrt(sum(float(((p._data - b) ** 2).sum())
                          for p, b in zip(model.parameters(), before)))
     assert step == pytest.approx(1e-3, rel=1e-3)            # lr · max_norm exactly
     assert history["grad_norm"][0] > 1e-2                   # the norm before clipping
@@ -196,7 +196,7 @@ def test_best_checkpoint_restores_the_best_epoch_and_saves_it(tmp_path):
     fresh = linear_model(seed=3)
     checkpoint.load(tmp_path / "best.npz", fresh)
     for a, b in zip(fresh.parameters(), model.parameters()):
-        np.testing.assert_array_equal(a.data, b.data)
+        np.testing.assert_array_equal(a._data, b._data)
 
 
 def test_evaluate_scores_with_intervals():

@@ -47,7 +47,7 @@ def silu(input, inplace=False):
 
 def elu(input, alpha=1.0, inplace=False):
     """x where x > 0, else α(e^x - 1) (Clevert et al. 2016)."""
-    positive = input.data > 0
+    positive = input._data > 0
     # exp only of the non-positive part, so a large x cannot overflow the unused branch
     return where(positive, input, alpha * _ew.exp(where(positive, 0.0, input)) - alpha)
 

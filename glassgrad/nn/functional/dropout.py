@@ -20,7 +20,7 @@ def dropout(input, p=0.5, training=True, inplace=False, generator=None):
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
         return input
-    dtype = input.data.dtype
+    dtype = input._data.dtype
     if p == 1.0:
         return input * np.zeros(input.shape, dtype=dtype)
     keep = _generator(generator).random(input.shape, dtype=np.float32) >= p

@@ -42,7 +42,7 @@ def _same_shape(name, input, target):
 
 
 def _data(x):
-    return x.data if isinstance(x, Tensor) else np.asarray(x)
+    return x._data if isinstance(x, Tensor) else np.asarray(x)
 
 
 # --- regression --------------------------------------------------------------------------------
@@ -109,7 +109,7 @@ def _clamped_log(x):
 
     At x = 0 the log is taken of 1 (a branch `where` discards), so no 0·inf appears in backward.
     """
-    positive = x.data > 0
+    positive = x._data > 0
     log_x = ew.clamp(ew.log(where(positive, x, 1.0)), min=-100.0)
     return where(positive, log_x, -100.0)
 
@@ -123,7 +123,7 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
     name = "binary_cross_entropy"
     _check_reduction(name, reduction)
     _check_binary(name, input, target)
-    p = input.data
+    p = input._data
     if p.size and (p.min() < 0 or p.max() > 1 or np.isnan(p).any()):
         raise ValueError(f"{name}: all elements of input should be between 0 and 1 "
                          f"(probabilities; use binary_cross_entropy_with_logits for logits), got "

@@ -36,7 +36,7 @@ def _affine(out, weight, bias, shape):
 
 def _update(running, value, momentum):
     """running ← (1 - momentum)·running + momentum·value, in place on the buffer's array."""
-    array = running.data if isinstance(running, Tensor) else running
+    array = running._data if isinstance(running, Tensor) else running
     array *= 1.0 - momentum
     array += momentum * value.astype(array.dtype, copy=False)
 
@@ -71,14 +71,14 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     axes = (0,) + tuple(range(2, input.ndim))
     shape = (channels,) + (1,) * (input.ndim - 2)
     if training:
-        count = input.data.size // max(channels, 1)
+        count = input._data.size // max(channels, 1)
         if count <= 1:
             raise ValueError(f"batch_norm: expected more than 1 value per channel when training, "
                              f"got input of shape {tuple(input.shape)}")
         mean, centred, var = _moments(input, axes)
         if running_mean is not None and running_var is not None:
-            _update(running_mean, mean.data.reshape(channels), momentum)
-            _update(running_var, var.data.reshape(channels) * (count / (count - 1)), momentum)
+            _update(running_mean, mean._data.reshape(channels), momentum)
+            _update(running_var, var._data.reshape(channels) * (count / (count - 1)), momentum)
         out = centred * rsqrt(var + eps)
     else:
         if running_mean is None or running_var is None:
@@ -114,8 +114,8 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
                              f"{tuple(input.shape)}")
         mean, centred, var = _moments(input, axes)
         if running_mean is not None and running_var is not None:
-            batch_mean = mean.data.reshape(input.shape[:2]).mean(axis=0)
-            unbiased = var.data.reshape(input.shape[:2]) * (count / (count - 1))
+            batch_mean = mean._data.reshape(input.shape[:2]).mean(axis=0)
+            unbiased = var._data.reshape(input.shape[:2]) * (count / (count - 1))
             _update(running_mean, batch_mean, momentum)
             _update(running_var, unbiased.mean(axis=0), momentum)
         out = centred * rsqrt(var + eps)

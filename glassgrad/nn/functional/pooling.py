@@ -179,7 +179,7 @@ def _max_poolnd(op, nd, input, kernel_size, stride, padding, dilation, ceil_mode
     if return_indices:
         node = values.grad_fn
         taps = node.which if node is not None else \
-            _winners(x.data, kernel, stride, padding, dilation, sizes, extra)[1]
+            _winners(x._data, kernel, stride, padding, dilation, sizes, extra)[1]
     if unbatched:
         values = values.squeeze(0)
     if not return_indices:

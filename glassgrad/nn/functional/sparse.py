@@ -15,7 +15,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
     `padding_idx` get no gradient. `max_norm` renormalises, in place, each looked-up row whose
     `norm_type`-norm exceeds it (torch's behaviour).
     """
-    indices = input.data if isinstance(input, Tensor) else np.asarray(input)
+    indices = input._data if isinstance(input, Tensor) else np.asarray(input)
     if indices.dtype.kind not in "iu":
         raise TypeError(f"embedding: expected integer indices (int64 or int32), got dtype "
                         f"{indices.dtype}")
@@ -37,16 +37,16 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
         if is_pad.any():
             # Same values; the where sends padding positions' gradient to a constant branch,
             # so the padding row receives none.
-            out = where(is_pad[..., None], weight.data[padding_idx], out)
+            out = where(is_pad[..., None], weight._data[padding_idx], out)
     return out
 
 
 def _renorm_rows(weight, indices, max_norm, norm_type):
     """Scale each used row with norm > max_norm down to norm max_norm (outside the graph)."""
     rows = np.unique(indices)
-    norms = np.linalg.norm(weight.data[rows], ord=norm_type, axis=1)
+    norms = np.linalg.norm(weight._data[rows], ord=norm_type, axis=1)
     scale = np.where(norms > max_norm, max_norm / (norms + 1e-7), 1.0).astype(weight.dtype)
-    weight.data[rows] *= scale[:, None]
+    weight._data[rows] *= scale[:, None]
 
 
 __all__ = ["embedding"]

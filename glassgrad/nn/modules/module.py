@@ -341,9 +341,9 @@ class Module:
             if set_to_none:
                 param.grad = None
             elif param.grad.grad_fn is not None:     # a gradient with a graph: cut it loose
-                param.grad = Tensor(np.zeros_like(param.grad.data))
+                param.grad = Tensor(np.zeros_like(param.grad._data))
             else:
-                param.grad.data[...] = 0             # reuse the memory, as torch's zero_()
+                param.grad._data[...] = 0             # reuse the memory, as torch's zero_()
 
     def apply(self, fn):
         """Call `fn(module)` on every child (recursively), then on self; returns self.
@@ -376,10 +376,10 @@ class Module:
                 raise TypeError(f"{type(self).__name__}.to only accepts floating point dtypes, "
                                 f"got {dtype}")
             for tensor in itertools.chain(self.parameters(), self.buffers()):
-                if tensor.data.dtype.kind == "f" and tensor.data.dtype != dtype:
-                    tensor.data = tensor.data.astype(dtype)
+                if tensor._data.dtype.kind == "f" and tensor._data.dtype != dtype:
+                    tensor._data = tensor._data.astype(dtype)
                     if tensor.grad is not None:
-                        tensor.grad = Tensor(tensor.grad.data.astype(dtype))
+                        tensor.grad = Tensor(tensor.grad._data.astype(dtype))
         return self
 
     def double(self):
@@ -422,7 +422,7 @@ class Module:
         for key, target in own.items():
             if key in state_dict:
                 source = state_dict[key]
-                shape = tuple(np.shape(source.data if isinstance(source, Tensor) else source))
+                shape = tuple(np.shape(source._data if isinstance(source, Tensor) else source))
                 if shape != tuple(target.shape):
                     mismatched.append(f"size mismatch for {key}: copying a param with shape "
                                       f"{shape} from checkpoint, the shape in current model is "
@@ -441,7 +441,7 @@ class Module:
         for key, target in own.items():
             if key in state_dict:
                 source = state_dict[key]
-                target.data[...] = source.data if isinstance(source, Tensor) else source
+                target._data[...] = source._data if isinstance(source, Tensor) else source
         return _IncompatibleKeys(missing, unexpected)
 
     # --- printing -------------------------------------------------------------------------

@@ -37,7 +37,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     max_norm, norm_type = float(max_norm), float(norm_type)
     if not grads:
         return Tensor(np.asarray(0.0, dtype=np.float32))
-    norms = [_norm(g.data, norm_type) for g in grads]
+    norms = [_norm(g._data, norm_type) for g in grads]
     if norm_type == math.inf:
         total = max(norms)
     else:
@@ -52,12 +52,12 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     if coef < 1.0:
         with np.errstate(invalid="ignore"):      # an infinite norm: inf·0 = NaN, as in torch
             for g in grads:
-                g.data *= g.data.dtype.type(coef)
-    return Tensor(np.asarray(total, dtype=grads[0].data.dtype))
+                g._data *= g._data.dtype.type(coef)
+    return Tensor(np.asarray(total, dtype=grads[0]._data.dtype))
 
 
 def clip_grad_value_(parameters, clip_value, foreach=None):
     """Clamp every gradient element into [-clip_value, clip_value]."""
     clip_value = float(clip_value)
     for g in _grads(parameters):
-        np.clip(g.data, -clip_value, clip_value, out=g.data)
+        np.clip(g._data, -clip_value, clip_value, out=g._data)

@@ -28,5 +28,5 @@ def vector_to_parameters(vec, parameters):
     pointer = 0
     for p in parameters:
         n = p.numel()
-        p.data[...] = vec.data[pointer:pointer + n].reshape(p.shape)
+        p._data[...] = vec._data[pointer:pointer + n].reshape(p.shape)
         pointer += n
