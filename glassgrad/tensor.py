@@ -201,7 +201,7 @@ class Tensor:
                                    "in-place operation; wrap the update in glassgrad.no_grad()")
             # In-place helpers change .data without recording an op, so the graph would
             # differentiate the old computation: a silently wrong gradient.
-            raise RuntimeError(f"{op}: a tensor computed by an op ({self.grad_fn.name()}, shape "
+            raise RuntimeError(f"{op}: a tensor computed by an op ({type(self.grad_fn).__name__}, shape "
                                f"{self.shape}) cannot be changed in place while grad is "
                                "recorded; write it out of place (y = y * 2) or detach() it")
         # Stamped only once the change is allowed: a refused one leaves the tensor as it was.
@@ -426,6 +426,23 @@ class _HookHandle:
     def remove(self):
         if self.hook in self.hooks:
             self.hooks.remove(self.hook)
+
+
+_new_object = object.__new__
+
+
+def plain_tensor(array):
+    """A tensor for an op's output when no graph is recorded: the array as it is, no checks and
+    no node. The cheap path that keeps per-op overhead low (a backward without create_graph
+    runs every op of its rule through here)."""
+    t = _new_object(Tensor)
+    t._data = array
+    t.grad = None
+    t.requires_grad = False
+    t.grad_fn = None
+    t._hooks = None
+    t._version = 0
+    return t
 
 
 def _as_array(data):

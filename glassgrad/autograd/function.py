@@ -15,7 +15,7 @@ import itertools
 import numpy as np
 
 from . import grad_mode
-from ..tensor import Tensor
+from ..tensor import Tensor, plain_tensor
 
 # Each recorded node gets the next number: a node is always numbered after the nodes of its
 # inputs, so the engine can run nodes in decreasing number, which is a topological order.
@@ -45,9 +45,10 @@ class Function:
     # Class-level defaults, so that building a node sets only what it needs.
     save_output = False        # set True to keep the output's array for backward (ctx.output)
     returns_float64 = False    # True for an op asked for float64 (a cast): its output is kept
-    # Optional: the same backward rule on numpy arrays, `backward_array(ctx, grad_array)`,
-    # which the engine uses when no graph of the gradient is needed (create_graph=False).
-    # `backward` stays the definition; the op table checks that the two agree.
+    # An op whose first derivative has a *different*, faster algorithm on numpy arrays may set
+    # `backward_array(ctx, grad_array) -> arrays`; it runs instead of `backward` when no graph
+    # of the gradient is recorded. `backward` stays the definition (the op table checks that
+    # the two agree) and the override's docstring carries the benchmark that justifies it.
     backward_array = None
     # False for ops whose backward reads no input values (only shapes or indices): changing
     # an input in place after the forward cannot spoil their gradients (see mark_modified).
@@ -69,7 +70,6 @@ class Function:
     @classmethod
     def apply(cls, *args, **params):
         """Run the op on Tensors (or Python numbers/arrays, taken as constants)."""
-        ctx = cls.__new__(cls)
         arrays = []
         requires_grad = False
         for a in args:
@@ -79,30 +79,9 @@ class Function:
                     requires_grad = True
             else:
                 arrays.append(a)
-        try:
-            out = cls.forward(ctx, *arrays, **params)
-        except ValueError as error:
-            # numpy's own errors (shapes that do not broadcast, a bad reshape) get the op's name
-            # and the shapes it was given.
-            shapes = ", ".join(str(getattr(a, "shape", type(a).__name__)) for a in arrays)
-            raise RuntimeError(f"{cls.__name__}: inputs of shapes {shapes}: {error}") from None
-        if type(out) is not np.ndarray:
-            out = np.asarray(out)
-        if out.dtype is _float64 and not cls.returns_float64 and not _has_float64(arrays):
-            # An int tensor mixed with a Python float, or a mean over ints: numpy answers in
-            # float64, torch in the default float32. Keep float32 end to end.
-            out = out.astype(_float32)
-        if requires_grad and grad_mode._enabled:
-            ctx.inputs = args
-            ctx.sequence_nr = next(_sequence)
-            if cls.save_output:
-                ctx._out_data = out
-            if debug_modes:
-                _run_debug_modes(cls, arrays, out, ctx)
-            return Tensor(out, requires_grad=True, _grad_fn=ctx)
-        if debug_modes:
-            _run_debug_modes(cls, arrays, out, None)
-        return Tensor(out)
+        ctx = cls.__new__(cls)
+        out = _forward(cls, ctx, arrays, params)
+        return _output(cls, ctx, args, arrays, out, requires_grad)
 
     # --- what backward may use -------------------------------------------------------------
     def save_for_backward(self, *tensors):
@@ -135,17 +114,50 @@ class Function:
             raise RuntimeError(_freed_message(self))
         return Tensor(self._out_data, requires_grad=True, _grad_fn=self)
 
+    # --- the node as torch shows it ----------------------------------------------------------
+    @property
+    def next_functions(self):
+        """The nodes this one sends gradients to, one `(node, 0)` per tensor input (torch's
+        form): the input's grad_fn, an `AccumulateGrad` for a leaf that requires grad, or None.
+        Walking them from `loss.grad_fn` visits the whole graph."""
+        if self.inputs is None:
+            raise RuntimeError(_freed_message(self))
+        return tuple((_next_node(a), 0) for a in self.inputs if isinstance(a, Tensor))
+
     def name(self):
-        return type(self).__name__
+        """torch's name for the node: the op's name + "Backward0" (MulBackward0)."""
+        return type(self).__name__ + "Backward0"
 
     def __repr__(self):
-        return f"<{self.name()}Backward>"
+        return f"<{self.name()}>"
 
     def release(self):
         """Drop what the node holds, once its backward has run (unless retain_graph)."""
         self.inputs = None
         self._out_data = None
         self._saved = ()
+
+
+class AccumulateGrad:
+    """The end of a path in `next_functions`: where a leaf's gradient is accumulated (torch's
+    name). `variable` is the leaf."""
+
+    next_functions = ()
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    def name(self):
+        return "AccumulateGrad"
+
+    def __repr__(self):
+        return "<AccumulateGrad>"
+
+
+def _next_node(tensor):
+    if tensor.grad_fn is not None:
+        return tensor.grad_fn
+    return AccumulateGrad(tensor) if tensor.requires_grad else None
 
 
 def mark_modified(tensor):
@@ -159,12 +171,10 @@ def mark_modified(tensor):
 
 
 def apply_binary(cls, a, b):
-    """`cls.apply(a, b)` unrolled for the arithmetic operators, the hottest path of all.
-
-    Same result as the generic `apply`; it saves the loop, and without a graph to record it
-    builds no node (the element-wise forwards keep nothing on ctx). The per-op overhead this
-    saves is most of what separates a small model's step from numpy's own speed.
-    """
+    """`cls.apply(a, b)` for the arithmetic operators, the hottest path of all: no loop over the
+    arguments, and no node built when no graph is recorded (element-wise forwards keep nothing
+    on ctx). The per-op overhead this saves is most of what separates a small model's step from
+    numpy's own speed."""
     if isinstance(a, Tensor):
         x, requires_grad = a._data, a.requires_grad
     else:
@@ -174,31 +184,46 @@ def apply_binary(cls, a, b):
         requires_grad = requires_grad or b.requires_grad
     else:
         y = b
-    if requires_grad and grad_mode._enabled:
-        ctx = cls.__new__(cls)
-        out = _checked(cls, ctx, x, y)
-        ctx.inputs = (a, b)
-        ctx.sequence_nr = next(_sequence)
-        if debug_modes:
-            _run_debug_modes(cls, (x, y), out, ctx)
-        return Tensor(out, True, ctx)
-    out = _checked(cls, None, x, y)
-    if debug_modes:
-        _run_debug_modes(cls, (x, y), out, None)
-    return Tensor(out)
+    ctx = cls.__new__(cls) if requires_grad and grad_mode._enabled else None
+    out = _forward(cls, ctx, (x, y), _NO_PARAMS)
+    return _output(cls, ctx, (a, b), (x, y), out, requires_grad)
 
 
-def _checked(cls, ctx, x, y):
+_NO_PARAMS = {}
+
+
+def _forward(cls, ctx, arrays, params):
+    """The op's forward on arrays, with numpy's errors named and float32 kept."""
     try:
-        out = cls.forward(ctx, x, y)
+        out = cls.forward(ctx, *arrays, **params)
     except ValueError as error:
-        raise RuntimeError(f"{cls.__name__}: inputs of shapes {getattr(x, 'shape', ())} and "
-                           f"{getattr(y, 'shape', ())}: {error}") from None
+        # numpy's own errors (shapes that do not broadcast, a bad reshape) get the op's name
+        # and the shapes it was given.
+        shapes = ", ".join(str(getattr(a, "shape", type(a).__name__)) for a in arrays)
+        raise RuntimeError(f"{cls.__name__}: inputs of shapes {shapes}: {error}") from None
     if type(out) is not np.ndarray:
         out = np.asarray(out)
-    if out.dtype is _float64 and not _has_float64((x, y)):
+    if out.dtype is _float64 and not cls.returns_float64 and not _has_float64(arrays):
+        # An int tensor mixed with a Python float, or a mean over ints: numpy answers in
+        # float64, torch in the default float32. Keep float32 end to end.
         out = out.astype(_float32)
     return out
+
+
+def _output(cls, ctx, args, arrays, out, requires_grad):
+    """The output Tensor; with grad mode on and an input that requires grad, `ctx` becomes its
+    node (grad_fn). Without, a plain tensor: nothing of the op is kept."""
+    if requires_grad and grad_mode._enabled:
+        ctx.inputs = args
+        ctx.sequence_nr = next(_sequence)
+        if cls.save_output:
+            ctx._out_data = out
+        if debug_modes:
+            _run_debug_modes(cls, arrays, out, ctx)
+        return Tensor(out, True, ctx)
+    if debug_modes:
+        _run_debug_modes(cls, arrays, out, None)
+    return plain_tensor(out)
 
 
 # Debugging aids (glassgrad.debug: detect_anomaly, strict_broadcasting) that watch every op while
@@ -238,7 +263,7 @@ def _has_float64(arrays):
 
 
 def _freed_message(node):
-    return (f"Trying to backward through the graph a second time (op {node.name()}): its saved "
+    return (f"Trying to backward through the graph a second time (op {type(node).__name__}): its saved "
             "values were freed after the first backward. Specify retain_graph=True in the "
             "first backward() or autograd.grad() call if you need to backward twice.")
 
@@ -252,7 +277,7 @@ def once_differentiable(backward):
     def wrapper(ctx, grad):
         if grad_mode._enabled and (grad.requires_grad or any(
                 isinstance(a, Tensor) and a.requires_grad for a in ctx.inputs)):
-            raise RuntimeError(f"{ctx.name()}: its backward is once_differentiable (numpy only); "
+            raise RuntimeError(f"{type(ctx).__name__}: its backward is once_differentiable (numpy only); "
                                "a second derivative through it is not supported.")
         result = backward(ctx, grad)
         return result

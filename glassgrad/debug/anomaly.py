@@ -69,6 +69,6 @@ class detect_anomaly(DebugMode):
             data = g._data if isinstance(g, Tensor) else g   # arrays on the engine's fast path
             if data is not None and _bad(data):
                 where = getattr(node, "_anomaly_trace", "(created before detect_anomaly began)")
-                raise AnomalyError(f"{node.name()}.backward returned a non-finite gradient for "
+                raise AnomalyError(f"{type(node).__name__}.backward returned a non-finite gradient for "
                                    f"input {i} ({_describe(data)}).\n  The op was created at "
                                    f"{where}")

@@ -142,7 +142,7 @@ def _shape(t):
 
 
 def _op_label(op, out, show_shapes):
-    label = f"{op.name()}Backward"
+    label = op.name()
     if op.inputs is None:
         label += "\n(freed)"
     return f"{label}\n{_shape(out)}" if show_shapes else label

@@ -8,7 +8,7 @@ import numpy as np
 from ..autograd.function import Function
 
 
-def _summed_axes(shape, target):
+def summed_axes(shape, target):
     """Axes to sum so that an array of `shape` reduces to `target` (numpy broadcasting rules)."""
     lead = len(shape) - len(target)
     if lead < 0:
@@ -29,7 +29,7 @@ class SumToShape(Function):
 
     @staticmethod
     def forward(ctx, x, shape):
-        axes = _summed_axes(x.shape, shape)
+        axes = summed_axes(x.shape, shape)
         if axes is None:
             raise RuntimeError(f"sum_to_shape: cannot reduce shape {x.shape} to {tuple(shape)}")
         ctx.in_shape = x.shape
@@ -38,10 +38,6 @@ class SumToShape(Function):
     @staticmethod
     def backward(ctx, grad):
         return Expand.apply(grad, ctx.in_shape)
-
-    @staticmethod
-    def backward_array(ctx, grad):
-        return np.broadcast_to(grad, ctx.in_shape)
 
 
 class Expand(Function):
@@ -62,10 +58,6 @@ class Expand(Function):
     @staticmethod
     def backward(ctx, grad):
         return SumToShape.apply(grad, ctx.in_shape)
-
-    @staticmethod
-    def backward_array(ctx, grad):
-        return SumToShape.forward(ctx, grad, ctx.in_shape)
 
 
 def sum_to_shape(x, shape):

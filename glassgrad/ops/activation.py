@@ -34,11 +34,6 @@ class Tanh(Function):
         out = ctx.output
         return grad * (1.0 - out * out)
 
-    @staticmethod
-    def backward_array(ctx, grad):
-        out = ctx._out_data
-        return grad * (1.0 - out * out)
-
 
 class Sigmoid(Function):
     """σ(a) = 1 / (1 + e^-a).   d/da = σ(a)(1 - σ(a)), from the output."""
@@ -58,11 +53,6 @@ class Sigmoid(Function):
         out = ctx.output
         return grad * (out * (1.0 - out))
 
-    @staticmethod
-    def backward_array(ctx, grad):
-        out = ctx._out_data
-        return grad * (out * (1.0 - out))
-
 
 class Relu(Function):
     """max(a, 0).   d/da = 1 where a > 0, else 0."""
@@ -73,10 +63,6 @@ class Relu(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * (ctx.inputs[0]._data > 0)
-
-    @staticmethod
-    def backward_array(ctx, grad):
         return grad * (ctx.inputs[0]._data > 0)
 
 

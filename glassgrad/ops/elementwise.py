@@ -23,10 +23,6 @@ class Add(Function):
     def backward(ctx, grad):
         return grad, grad
 
-    @staticmethod
-    def backward_array(ctx, grad):
-        return grad, grad
-
 
 class Sub(Function):
     """a - b."""
@@ -39,10 +35,6 @@ class Sub(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad, -grad
-
-    @staticmethod
-    def backward_array(ctx, grad):
         return grad, (-grad if _needs(ctx.inputs[1]) else None)
 
 
@@ -60,13 +52,6 @@ class Mul(Function):
         grad_b = grad * a if _needs(b) else None
         return grad_a, grad_b
 
-    @staticmethod
-    def backward_array(ctx, grad):
-        a, b = ctx.inputs
-        grad_a = grad * _data(b) if _needs(a) else None
-        grad_b = grad * _data(a) if _needs(b) else None
-        return grad_a, grad_b
-
 
 class Div(Function):
     """a / b.   d/da = 1/b,  d/db = -a/b²."""
@@ -82,14 +67,6 @@ class Div(Function):
         grad_b = -grad * a / (b * b) if _needs(b) else None
         return grad_a, grad_b
 
-    @staticmethod
-    def backward_array(ctx, grad):
-        a, b = ctx.inputs
-        a, b, needs_a, needs_b = _data(a), _data(b), _needs(a), _needs(b)
-        grad_a = grad / b if needs_a else None
-        grad_b = -grad * a / (b * b) if needs_b else None
-        return grad_a, grad_b
-
 
 class Neg(Function):
     """-a."""
@@ -102,10 +79,6 @@ class Neg(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return -grad
-
-    @staticmethod
-    def backward_array(ctx, grad):
         return -grad
 
 
@@ -158,10 +131,6 @@ class Exp(Function):
     def backward(ctx, grad):
         return grad * ctx.output
 
-    @staticmethod
-    def backward_array(ctx, grad):
-        return grad * ctx._out_data
-
 
 class Log(Function):
     """log(a).   d/da = 1/a."""
@@ -173,10 +142,6 @@ class Log(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad / ctx.inputs[0]
-
-    @staticmethod
-    def backward_array(ctx, grad):
-        return grad / ctx.inputs[0]._data
 
 
 class Log1p(Function):
@@ -203,10 +168,6 @@ class Sqrt(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad / (2.0 * ctx.output)
-
-    @staticmethod
-    def backward_array(ctx, grad):
-        return grad / (2.0 * ctx._out_data)
 
 
 class Sin(Function):
@@ -284,8 +245,6 @@ class Clamp(Function):
     def backward(ctx, grad):
         return grad * ctx.inside
 
-    backward_array = backward     # a product with a constant mask: the same on arrays
-
 
 class Cast(Function):
     """Change the dtype. Backward casts the gradient back to the input's dtype."""
@@ -303,10 +262,6 @@ class Cast(Function):
     def backward(ctx, grad):
         return Cast.apply(grad, ctx.in_dtype)
 
-    @staticmethod
-    def backward_array(ctx, grad):
-        return grad.astype(ctx.in_dtype, copy=False)
-
 
 class Clone(Function):
     """A copy with its own memory. Backward: the identity."""
@@ -319,10 +274,6 @@ class Clone(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad
-
-    @staticmethod
-    def backward_array(ctx, grad):
         return grad
 
 

@@ -47,10 +47,6 @@ class GetItem(Function):
     def backward(ctx, grad):
         return IndexAdd.apply(grad, ctx.in_shape, ctx.index, ctx.repeats)
 
-    @staticmethod
-    def backward_array(ctx, grad):
-        return IndexAdd.forward(ctx, grad, ctx.in_shape, ctx.index, ctx.repeats)
-
 
 class IndexAdd(Function):
     """zeros(shape) with `grad` added at `index` (repeated indices accumulate).
@@ -71,10 +67,6 @@ class IndexAdd(Function):
     @staticmethod
     def backward(ctx, grad):
         return GetItem.apply(grad, ctx.index, ctx.repeats)
-
-    @staticmethod
-    def backward_array(ctx, grad):
-        return grad[ctx.index]
 
 
 def _describe(index):
@@ -153,13 +145,6 @@ class Where(Function):
         needs = ctx.needs_input_grad
         grad_a = Where.apply(ctx.cond, grad, 0.0) if needs[1] else None
         grad_b = Where.apply(ctx.cond, 0.0, grad) if needs[2] else None
-        return None, grad_a, grad_b
-
-    @staticmethod
-    def backward_array(ctx, grad):
-        needs, zero = ctx.needs_input_grad, grad.dtype.type(0)
-        grad_a = np.where(ctx.cond, grad, zero) if needs[1] else None
-        grad_b = np.where(ctx.cond, zero, grad) if needs[2] else None
         return None, grad_a, grad_b
 
 

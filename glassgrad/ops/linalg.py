@@ -45,24 +45,6 @@ class MatMul(Function):
             grad_b = sum_to_shape(matmul(a2.mT, grad), b2.shape).reshape(b.shape)
         return grad_a, grad_b
 
-    @staticmethod
-    def backward_array(ctx, grad):
-        a, b = ctx.inputs
-        a_data = a._data if isinstance(a, Tensor) else np.asarray(a)
-        b_data = b._data if isinstance(b, Tensor) else np.asarray(b)
-        a2 = a_data.reshape(1, -1) if a_data.ndim == 1 else a_data
-        b2 = b_data.reshape(-1, 1) if b_data.ndim == 1 else b_data
-        if b_data.ndim == 1:
-            grad = np.expand_dims(grad, -1)
-        if a_data.ndim == 1:
-            grad = np.expand_dims(grad, -2)
-        grad_a = grad_b = None
-        if isinstance(a, Tensor) and a.requires_grad:
-            grad_a = _sum_to(grad @ b2.swapaxes(-1, -2), a2.shape).reshape(a_data.shape)
-        if isinstance(b, Tensor) and b.requires_grad:
-            grad_b = _sum_to(a2.swapaxes(-1, -2) @ grad, b2.shape).reshape(b_data.shape)
-        return grad_a, grad_b
-
 
 class AddMatMul(Function):
     """beta·input + alpha·(A @ B) (torch.addmm, and torch.baddbmm for batched A, B), with
@@ -101,17 +83,6 @@ class AddMatMul(Function):
         scaled = grad * ctx.alpha if ctx.alpha != 1 else grad
         grad_a = sum_to_shape(matmul(scaled, b.mT), a.shape) if needs[1] else None
         grad_b = sum_to_shape(matmul(a.mT, scaled), b.shape) if needs[2] else None
-        return grad_input, grad_a, grad_b
-
-    @staticmethod
-    def backward_array(ctx, grad):
-        input, a, b = ctx.inputs[:3]
-        needs = ctx.needs_input_grad
-        grad_input = _sum_to(grad * ctx.beta if ctx.beta != 1 else grad, input.shape) \
-            if needs[0] else None
-        scaled = grad * ctx.alpha if ctx.alpha != 1 else grad
-        grad_a = _sum_to(scaled @ b._data.swapaxes(-1, -2), a.shape) if needs[1] else None
-        grad_b = _sum_to(a._data.swapaxes(-1, -2) @ scaled, b.shape) if needs[2] else None
         return grad_input, grad_a, grad_b
 
 
@@ -156,29 +127,6 @@ class Linear(Function):
         if bias is not None and needs[2]:
             grad_b = grad.sum(tuple(range(grad.ndim - 1))) if grad.ndim > 1 else grad
         return grad_x, grad_w, grad_b
-
-    @staticmethod
-    def backward_array(ctx, grad):
-        x, weight, bias = ctx.inputs
-        needs = ctx.needs_input_grad
-        grad_x = grad @ weight._data if needs[0] else None
-        grad_w = grad_b = None
-        if needs[1]:
-            rows = math.prod(grad.shape[:-1])       # not -1: a size-0 feature dim is allowed
-            flat_grad = grad.reshape(rows, grad.shape[-1])
-            grad_w = flat_grad.T @ x._data.reshape(rows, x.shape[-1])
-        if bias is not None and needs[2]:
-            grad_b = grad.sum(axis=tuple(range(grad.ndim - 1))) if grad.ndim > 1 else grad
-        return grad_x, grad_w, grad_b
-
-
-def _sum_to(array, shape):
-    """Sum broadcast batch dimensions away (numpy arrays)."""
-    extra = array.ndim - len(shape)
-    if extra:
-        array = array.sum(axis=tuple(range(extra)))
-    axes = tuple(i for i, s in enumerate(shape) if s == 1 and array.shape[i] != 1)
-    return array.sum(axis=axes, keepdims=True) if axes else array
 
 
 def matmul(a, b):

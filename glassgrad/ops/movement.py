@@ -33,10 +33,6 @@ class Reshape(Function):
     def backward(ctx, grad):
         return Reshape.apply(grad, ctx.in_shape)
 
-    @staticmethod
-    def backward_array(ctx, grad):
-        return grad.reshape(ctx.in_shape)
-
 
 class View(Reshape):
     """Like reshape, but never copies: raises where the data's strides do not allow a view.
@@ -69,10 +65,6 @@ class Permute(Function):
     def backward(ctx, grad):
         return Permute.apply(grad, tuple(np.argsort(ctx.dims)))
 
-    @staticmethod
-    def backward_array(ctx, grad):
-        return grad.transpose(np.argsort(ctx.dims))
-
 
 class Cat(Function):
     """Join tensors along `dim`. Backward: slice each input's part back out (cat ↔ split)."""
@@ -94,8 +86,6 @@ class Cat(Function):
             start += size
         return tuple(grads)
 
-    backward_array = backward     # slicing is the same on arrays and tensors
-
 
 class Pad(Function):
     """Constant padding; `widths` is numpy's ((before, after), ...). Backward: slice (pad ↔ slice)."""
@@ -110,8 +100,6 @@ class Pad(Function):
     @staticmethod
     def backward(ctx, grad):
         return grad[ctx.index]
-
-    backward_array = backward
 
 
 def _dim(op, dim, ndim):

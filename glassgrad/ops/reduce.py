@@ -33,15 +33,6 @@ def _axes(op, ndim, dim):
     return tuple(sorted(set(axes)))
 
 
-def _unreduce_array(grad, in_shape, axes, keepdim):
-    """`_unreduce` on numpy arrays (the engine's first-order fast path)."""
-    if not keepdim and axes and len(in_shape):
-        grad = grad.reshape(tuple(1 if i in axes else s for i, s in enumerate(in_shape)))
-    out = np.empty(in_shape, dtype=grad.dtype)   # a real array: cheaper than a broadcast view
-    out[...] = grad                              # for numpy's small-array calls that follow
-    return out
-
-
 def _unreduce(grad, in_shape, axes, keepdim):
     """Give `grad` back the reduced axes (as size 1), then expand it to the input's shape."""
     if not keepdim and axes and len(in_shape):
@@ -64,10 +55,6 @@ class Sum(Function):
     def backward(ctx, grad):
         return _unreduce(grad, ctx.in_shape, ctx.axes, ctx.keepdim)
 
-    @staticmethod
-    def backward_array(ctx, grad):
-        return _unreduce_array(grad, ctx.in_shape, ctx.axes, ctx.keepdim)
-
 
 class Mean(Function):
     """(1/n) Σ a over `axes`. Backward: the gradient spread evenly, divided by n."""
@@ -86,10 +73,6 @@ class Mean(Function):
     @staticmethod
     def backward(ctx, grad):
         return _unreduce(grad * ctx.inverse, ctx.in_shape, ctx.axes, ctx.keepdim)
-
-    @staticmethod
-    def backward_array(ctx, grad):
-        return _unreduce_array(grad * ctx.inverse, ctx.in_shape, ctx.axes, ctx.keepdim)
 
 
 class Extreme(Function):
@@ -113,10 +96,6 @@ class Extreme(Function):
     @staticmethod
     def backward(ctx, grad):
         return _unreduce(grad, ctx.weights.shape, ctx.axes, ctx.keepdim) * ctx.weights
-
-    @staticmethod
-    def backward_array(ctx, grad):
-        return _unreduce_array(grad, ctx.weights.shape, ctx.axes, ctx.keepdim) * ctx.weights
 
 
 class Prod(Function):

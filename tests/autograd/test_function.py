@@ -116,8 +116,8 @@ def test_custom_function_forward_backward_and_node():
     x = _x()
     y = ScaledCube.apply(x, 2.0)
     np.testing.assert_allclose(y._data, 2.0 * x._data ** 3)
-    assert isinstance(y.grad_fn, ScaledCube) and repr(y.grad_fn) == "<ScaledCubeBackward>"
-    assert "grad_fn=<ScaledCubeBackward>" in repr(y)
+    assert isinstance(y.grad_fn, ScaledCube) and repr(y.grad_fn) == "<ScaledCubeBackward0>"
+    assert "grad_fn=<ScaledCubeBackward0>" in repr(y)
     y.sum().backward()
     np.testing.assert_allclose(x.grad._data, 6.0 * x._data ** 2)
 

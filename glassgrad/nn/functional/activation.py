@@ -102,12 +102,6 @@ class LogSoftmax(Function):
         probs = _ew.exp(ctx.output)
         return grad - probs * grad.sum(ctx.dim, keepdim=True)
 
-    @staticmethod
-    def backward_array(ctx, grad):
-        probs = np.exp(ctx._out_data)
-        probs *= grad.sum(axis=ctx.dim, keepdims=True)
-        return grad - probs
-
 
 def _log_softmax_nonfinite(x, dim):
     """Rows whose max is ±inf or NaN: the same formula, giving NaN for them as torch does."""

@@ -82,13 +82,6 @@ class MSELoss(Function):
         needs = ctx.needs_input_grad
         return scaled if needs[0] else None, -scaled if needs[1] else None
 
-    @staticmethod
-    def backward_array(ctx, grad):
-        scaled = np.subtract(*(_data(a) for a in ctx.inputs[:2]))
-        scaled *= grad * ctx.scale
-        needs = ctx.needs_input_grad
-        return scaled if needs[0] else None, -scaled if needs[1] else None
-
 
 def l1_loss(input, target, reduction="mean"):
     """Mean absolute error: mean(|input - target|)."""
@@ -297,7 +290,7 @@ class CrossEntropy(Function):
     @staticmethod
     def forward(ctx, x, labels, mean):
         log_probs = LogSoftmax.forward(ctx, x, 1)      # max-shifted; non-finite rows as torch
-        ctx.log_probs, ctx.labels = log_probs, labels
+        ctx.labels = labels
         ctx.scale = 1.0 / len(labels) if mean else 1.0
         total = -log_probs[np.arange(len(labels)), labels].sum()
         return total * ctx.scale if mean else total
@@ -308,13 +301,6 @@ class CrossEntropy(Function):
         onehot = np.zeros(x.shape, dtype=x.dtype)
         onehot[np.arange(len(ctx.labels)), ctx.labels] = 1
         return (softmax(x, 1) - onehot) * (grad * ctx.scale), None
-
-    @staticmethod
-    def backward_array(ctx, grad):
-        probs = np.exp(ctx.log_probs)
-        probs[np.arange(len(ctx.labels)), ctx.labels] -= 1
-        probs *= grad * ctx.scale
-        return probs, None
 
 
 def _soft_cross_entropy(name, log_probs, target, weight, reduction, label_smoothing, class_dim):
