@@ -8,7 +8,8 @@ for max/min), keyword arguments per sample, and tolerances. From it tests/test_o
     test_forward_vs_torch         forward, float32 and float64, dtypes equal to torch's
     test_dtype_is_kept            float32 in -> float32 out and float32 gradients (no torch)
     test_gradient_vs_fd           vᵀJ·u against float64 central differences, random u and v;
-                                  the numpy fast path (backward_array) equals backward
+                                  with and without create_graph (and an op's numpy
+                                  override, backward_array, where it has one) alike
     test_second_order_vs_fd       the gradient's derivative the same way (Hessian-vector)
     test_grads_vs_torch           first and second order against torch.autograd.grad(...,
                                   create_graph=True) on the same inputs and grad_outputs
@@ -20,7 +21,6 @@ public op of glassgrad.ops has a record. This follows PyTorch's OpInfo
 PyTorch is an oracle only: `ref` is a string naming a torch function ("torch.exp",
 "F.gelu" for torch.nn.functional.gelu), a callable that uses `torch`/`F` lazily, or None when
 the glassgrad callable itself works on torch tensors too (methods and operators share names).
-tests/op_db_nn.py, when it exists, adds the records of nn's primitives (a list `NN_OPS`).
 """
 import math
 from dataclasses import dataclass, field
@@ -30,6 +30,7 @@ import numpy as np
 
 import glassgrad as gg
 from glassgrad import ops
+from glassgrad.nn import functional as nnF
 
 try:  # the oracle; the tests that need it skip without it
     import torch
@@ -274,8 +275,13 @@ ACTIVATION = [
                 "0.013 or more from the switch, where softplus jumps"),
     OpInfo("softmax", gg.softmax, "torch.softmax",
            [sample((3, 4), dim=1), sample((3, 4), dim=0), sample((2, 3, 4), dim=-1)]),
+    # LogSoftmax is a primitive (ops/activation.py): measured ~30% faster cross_entropy
+    # forward + backward than the composite x - logsumexp(x); softmax is exp(log_softmax).
     OpInfo("log_softmax", gg.log_softmax, "torch.log_softmax",
-           [sample((3, 4), dim=1), sample((3, 4), dim=0), sample((2, 3, 4), dim=-1)]),
+           [sample((3, 4), dim=1), sample((3, 4), dim=0), sample((2, 3, 4), dim=-1),
+            sample((5,), dim=0), sample((), dim=0)]),
+    OpInfo("log_softmax (nn.functional)", nnF.log_softmax, "F.log_softmax",
+           [sample((2, 3, 4), dim=1)], note="F's name for the same primitive"),
     OpInfo("softmax (large inputs)", gg.softmax, "torch.softmax", [sample((3, 4), dim=1)],
            domain=LARGE, atol=1e-4, note="float32's ulp at 1000 is 6e-5"),
     OpInfo("log_softmax (large inputs)", gg.log_softmax, "torch.log_softmax",
@@ -565,16 +571,48 @@ CONVENTIONS = [
 ]
 
 
-OP_DB = (ELEMENTWISE + ACTIVATION + REDUCE_OPS + LINALG + MOVEMENT + INDEXING + WINDOW
-         + CONVENTIONS)
+# ================================================================================================
+# Pooling (ops/pool.py): max-pooling is a primitive, one pass per kernel tap.
+POOL = [
 
-try:  # nn's primitives, in the same record format (tests/op_db_nn.py, owned by the nn helpers)
-    from op_db_nn import NN_OPS
-except ModuleNotFoundError as error:
-    if error.name != "op_db_nn":
-        raise
-    NN_OPS = []
-OP_DB = OP_DB + list(NN_OPS)
+    OpInfo("max_pool2d", nnF.max_pool2d, "F.max_pool2d",
+           [sample((2, 3, 4, 4), kernel_size=2),                                # tiles
+            sample((1, 2, 5, 4), kernel_size=2),                                # ragged end
+            sample((1, 2, 5, 5), kernel_size=3, stride=2, padding=1),           # -inf padding
+            sample((1, 2, 5, 6), kernel_size=(2, 3), stride=(1, 2), padding=(1, 1),
+                   dilation=(2, 1), ceil_mode=True),
+            sample((2, 4, 4), kernel_size=2, stride=1)],                        # unbatched
+           domain=DISTINCT, piecewise_linear=True,
+           note="DISTINCT: no ties, so the first-maximum rule is not what is being tested"),
+    OpInfo("max_pool1d", nnF.max_pool1d, "F.max_pool1d",
+           [sample((2, 3, 8), kernel_size=2),
+            sample((1, 2, 9), kernel_size=3, stride=2, padding=1, ceil_mode=True),
+            sample((1, 2, 9), kernel_size=2, stride=3, dilation=2)],            # gaps
+           domain=DISTINCT, piecewise_linear=True),
+]
+
+# ================================================================================================
+# The fused losses (ops/loss.py), each justified by a benchmark in its docstring.
+LOSS = [
+    # The fused mean-squared-error primitive (glassgrad/ops/loss.py);
+    # both arguments are differentiated (torch allows a target that requires grad).
+    OpInfo("mse_loss (nn.functional)", nnF.mse_loss, "F.mse_loss",
+           [sample((3, 4), (3, 4)), sample((5,), (5,), reduction="sum"),
+            sample((2, 3, 2), (2, 3, 2), reduction="mean"), sample((), ())]),
+    # Fused log-softmax + NLL (glassgrad/ops/loss.py), cross_entropy's
+    # common case; the class indices are constants (kwargs), the logits are differentiated.
+    OpInfo("cross_entropy (fused)", nnF.cross_entropy, "F.cross_entropy",
+           [sample((4, 3), target=_fixed(5, (4,), 3)),
+            sample((6, 5), target=_fixed(6, (6,), 5), reduction="sum"),
+            sample((1, 2), target=_fixed(7, (1,), 2))]),
+    OpInfo("cross_entropy (fused, large logits)", nnF.cross_entropy, "F.cross_entropy",
+           [sample((3, 4), target=_fixed(8, (3,), 4))], domain=LARGE,
+           note="logits near 1000: the max is subtracted before exp"),
+]
+
+
+OP_DB = (ELEMENTWISE + ACTIVATION + REDUCE_OPS + LINALG + MOVEMENT + INDEXING + WINDOW + POOL
+         + LOSS + CONVENTIONS)
 
 # Public names of glassgrad.ops that are not tensor ops, so have no record.
 NOT_OPS = {

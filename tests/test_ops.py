@@ -4,8 +4,8 @@
                                shape; the inputs are left unchanged
     test_dtype_is_kept         float32 in -> float32 outputs, gradients and second derivatives
     test_gradient_vs_fd        vᵀJu from backward equals float64 central differences, for random
-                               u, v; the engine's numpy fast path (backward_array) and the
-                               differentiable backward agree
+                               u, v; the gradient without create_graph (where an op's numpy
+                               override, backward_array, runs) equals the one with it
     test_second_order_vs_fd    the same for the gradient (inputs and grad_outputs both vary);
                                zero in the inputs for piecewise-linear ops
     test_grads_vs_torch        first and second order equal torch.autograd.grad(...,
@@ -162,9 +162,9 @@ def test_dtype_is_kept(record, index):
     vs = [gg.tensor(rng.standard_normal(o.shape).astype(np.float32), requires_grad=True)
           for o in outputs]
     xs = _differentiable(inputs)
-    fast = _glassgrad_grads(outputs, xs, vs, create_graph=False)
+    plain = _glassgrad_grads(outputs, xs, vs, create_graph=False)
     graph = _glassgrad_grads(outputs, xs, vs, create_graph=True)
-    for kind, grads in (("backward_array", fast), ("backward", graph)):
+    for kind, grads in (("create_graph=False", plain), ("create_graph=True", graph)):
         for i, g in enumerate(grads):
             assert g is None or g.dtype == np.float32, f"{record.name}: {kind} gradient {i} " \
                                                        f"is {g.dtype}"
@@ -199,14 +199,14 @@ def test_gradient_vs_fd(record, index):
     rng = _rng(record, index, 1)
     vs = [rng.standard_normal(o.shape) for o in outputs]
     us = [rng.standard_normal(x.shape) for x in xs]
-    fast = _glassgrad_grads(outputs, xs, [gg.tensor(v) for v in vs], create_graph=False)
+    plain = _glassgrad_grads(outputs, xs, [gg.tensor(v) for v in vs], create_graph=False)
     graph = _glassgrad_grads(outputs, xs, [gg.tensor(v) for v in vs], create_graph=True)
-    for i, (f, g, x) in enumerate(zip(fast, graph, xs)):
+    for i, (f, g, x) in enumerate(zip(plain, graph, xs)):
         assert (f is None) == (g is None), f"{record.name}: gradient {i} None on one path only"
         if f is not None:
             assert f.shape == x.shape, f"{record.name}: gradient {i} shape {f.shape} != {x.shape}"
             assert_close(_numpy(f, x), _numpy(g, x), 1e-12, 1e-12,
-                         f"{record.name}: backward_array vs backward, gradient {i}")
+                         f"{record.name}: gradient {i} without vs with create_graph")
 
     def weighted_output(floats):
         _, outs = run_glassgrad(record, index, _replace_floats(arrays, floats),
@@ -286,13 +286,13 @@ def test_grads_vs_torch(record, index, dtype):
     t_vs = [torch.tensor(v, requires_grad=True) for v in v_arrays]
     rtol, atol = _tolerance(record, dtype)
 
-    fast = _glassgrad_grads(outputs, xs, [v.detach() for v in vs], create_graph=False)
+    plain = _glassgrad_grads(outputs, xs, [v.detach() for v in vs], create_graph=False)
     grads = _glassgrad_grads(outputs, xs, vs, create_graph=True)
     t_grads = torch.autograd.grad(t_outputs, t_xs, t_vs, create_graph=True, allow_unused=True)
-    for i, (f, g, t, x) in enumerate(zip(fast, grads, t_grads, xs)):
+    for i, (f, g, t, x) in enumerate(zip(plain, grads, t_grads, xs)):
         expected = _numpy(t, x)
         assert_close(_numpy(f, x), expected, rtol, atol, f"{record.name}: gradient {i} "
-                                                         "(backward_array)")
+                                                         "(create_graph=False)")
         assert_close(_numpy(g, x), expected, rtol, atol, f"{record.name}: gradient {i}")
 
     ws = [rng.standard_normal(x.shape).astype(dtype) for x in xs]
@@ -369,7 +369,7 @@ def test_every_function_is_in_the_table():
     missing = _glassgrad_functions() - exercised_functions(OP_DB)
     names = sorted(f"{cls.__module__}.{cls.__name__}" for cls in missing)
     assert not missing, f"Function subclasses that no record of tests/op_db.py exercises: " \
-                        f"{names}; add a record (nn primitives go in tests/op_db_nn.py)"
+                        f"{names}; add a record to tests/op_db.py"
 
 
 def test_the_function_meta_test_can_fail():

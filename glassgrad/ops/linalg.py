@@ -10,6 +10,7 @@ import numpy as np
 from ..autograd.function import Function
 from ..tensor import Tensor
 from ._broadcast import sum_to_shape
+from .movement import Permute
 
 
 class MatMul(Function):
@@ -120,12 +121,13 @@ class Linear(Function):
         needs = ctx.needs_input_grad
         grad_x = matmul(grad, weight) if needs[0] else None
         grad_w = grad_b = None
-        if needs[1]:
+        if grad.ndim != 2:          # (*, out): fold the leading dims into rows first
             rows = math.prod(grad.shape[:-1])       # not -1: a size-0 feature dim is allowed
-            flat_grad = grad.reshape(rows, grad.shape[-1])
-            grad_w = matmul(flat_grad.mT, x.reshape(rows, x.shape[-1]))
+            grad, x = grad.reshape(rows, grad.shape[-1]), x.reshape(rows, x.shape[-1])
+        if needs[1]:
+            grad_w = matmul(Permute.apply(grad, (1, 0)), x)
         if bias is not None and needs[2]:
-            grad_b = grad.sum(tuple(range(grad.ndim - 1))) if grad.ndim > 1 else grad
+            grad_b = grad.sum(0)
         return grad_x, grad_w, grad_b
 
 

@@ -22,6 +22,8 @@ def _axes(op, ndim, dim):
     """Normalise `dim` to a sorted tuple of non-negative axes, with an error naming the op."""
     if dim is None:
         return tuple(range(ndim))
+    if type(dim) is int and -ndim <= dim < ndim:      # the common case, quickly
+        return (dim % ndim,)
     dims = (dim,) if isinstance(dim, int) else tuple(dim)
     axes = []
     bound = builtins.max(ndim, 1)     # a 0-d tensor accepts dim 0 or -1, as in torch
@@ -49,7 +51,7 @@ class Sum(Function):
     @staticmethod
     def forward(ctx, a, axes, keepdim):
         ctx.axes, ctx.keepdim, ctx.in_shape = axes, keepdim, a.shape
-        return a.sum(axis=axes, keepdims=keepdim)
+        return np.add.reduce(a, axis=axes, keepdims=keepdim)    # a.sum's Python layer: +1 µs
 
     @staticmethod
     def backward(ctx, grad):

@@ -9,12 +9,11 @@ import warnings
 
 import numpy as np
 
-from ...autograd.function import Function
 from ...ops import elementwise as ew
-from ...ops.activation import softplus
+from ...ops import loss as ops_loss
+from ...ops.activation import log_softmax, softplus
 from ...ops.indexing import GetItem, where
 from ...tensor import Tensor
-from .activation import LogSoftmax, log_softmax, softmax
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -53,34 +52,7 @@ def mse_loss(input, target, reduction="mean"):
     if reduction == "none":
         diff = input - target
         return diff * diff
-    return MSELoss.apply(input, target, reduction == "mean")
-
-
-class MSELoss(Function):
-    """Σ(input - target)², divided by the element count for the mean, as one primitive.
-
-    Why a primitive (measured): the composite records three ops (sub, mul, mean); fused, the
-    `tiny` benchmark's step (an MLP 2-16-16-1 on MSE) takes 162 µs instead of 187. Backward, with
-    d = input - target and n the element count (1 for the sum):
-        d input = 2·d·g / n,   d target = -2·d·g / n
-    (the engine sums each over the axes it was broadcast along), written in glassgrad ops
-    from the inputs, so it is differentiable again.
-    """
-
-    @staticmethod
-    def forward(ctx, input, target, mean):
-        squares = np.square(np.subtract(input, target))
-        ctx.scale = 2.0 / squares.size if mean else 2.0
-        # numpy's pairwise sum: np.vdot (BLAS) was 2,000× less accurate on 10⁷ float32 values.
-        total = squares.sum()
-        return total / squares.size if mean else total      # np.mean's own Python layer: +4 µs
-
-    @staticmethod
-    def backward(ctx, grad):
-        input, target = ctx.inputs[:2]
-        scaled = (input - target) * (grad * ctx.scale)
-        needs = ctx.needs_input_grad
-        return scaled if needs[0] else None, -scaled if needs[1] else None
+    return ops_loss.mse_loss(input, target, reduction == "mean")
 
 
 def l1_loss(input, target, reduction="mean"):
@@ -249,7 +221,7 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
             and weight is None and label_smoothing == 0.0 and reduction != "none"
             and len(target_data) == input.shape[0] > 0
             and _check_targets(name, target_data, input.shape[1], ignore_index) is None):
-        return CrossEntropy.apply(input, target, reduction == "mean")   # the common case
+        return ops_loss.cross_entropy_of_indices(input, target_data, reduction == "mean")
     log_probs = log_softmax(input, class_dim)
     if target_data.dtype.kind == "f":
         return _soft_cross_entropy(name, log_probs, target, weight, reduction, label_smoothing,
@@ -275,32 +247,6 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     elif reduction == "sum":
         smooth = smooth.sum()
     return (1.0 - label_smoothing) * loss + smooth * (label_smoothing / num_classes)
-
-
-class CrossEntropy(Function):
-    """-Σ_i log softmax(x_i)[t_i] over a batch of logits (N, C) and class indices (N,), divided
-    by N for the mean: log-softmax and NLL as one primitive.
-
-    Why a primitive (measured): the composite records four ops (log_softmax, index, neg,
-    mean); fused, cross_entropy's forward + backward on the benchmark's (128, 10) logits drops
-    from 114 to 75 µs. Backward: dx = (softmax(x) - onehot(t)) · g / N, with softmax taken
-    from x in glassgrad ops, so second derivatives flow through it.
-    """
-
-    @staticmethod
-    def forward(ctx, x, labels, mean):
-        log_probs = LogSoftmax.forward(ctx, x, 1)      # max-shifted; non-finite rows as torch
-        ctx.labels = labels
-        ctx.scale = 1.0 / len(labels) if mean else 1.0
-        total = -log_probs[np.arange(len(labels)), labels].sum()
-        return total * ctx.scale if mean else total
-
-    @staticmethod
-    def backward(ctx, grad):
-        x = ctx.inputs[0]
-        onehot = np.zeros(x.shape, dtype=x.dtype)
-        onehot[np.arange(len(ctx.labels)), ctx.labels] = 1
-        return (softmax(x, 1) - onehot) * (grad * ctx.scale), None
 
 
 def _soft_cross_entropy(name, log_probs, target, weight, reduction, label_smoothing, class_dim):
