@@ -13,70 +13,62 @@ def is_grad_enabled():
     return _enabled
 
 
-class set_grad_enabled:
+class _GradMode:
+    """Grad mode `mode` inside a `with` block or a decorated function; the previous mode after."""
+
+    def __init__(self, mode):
+        self.mode = bool(mode)
+
+    def __enter__(self):
+        global _enabled
+        self.prev, _enabled = _enabled, self.mode
+        return self
+
+    def __exit__(self, *exc):
+        global _enabled
+        _enabled = self.prev
+        return False
+
+    def __call__(self, func):
+        mode = self.mode
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with _GradMode(mode):          # a fresh one per call: calls may nest or recurse
+                return func(*args, **kwargs)
+
+        return wrapper
+
+
+class set_grad_enabled(_GradMode):
     """Set grad mode to `mode` for a `with` block (or a decorated function), then restore it.
 
     Like torch, calling `set_grad_enabled(False)` outside a `with` also sets the mode at once.
     """
 
     def __init__(self, mode=True):
-        global _enabled
-        self.prev = _enabled
-        self.mode = bool(mode)
-        _enabled = self.mode
+        super().__init__(mode)
+        super().__enter__()            # at once; the `with` then only has to restore
 
     def __enter__(self):
         return self
-
-    def __exit__(self, *exc):
-        global _enabled
-        _enabled = self.prev
-        return False
 
     def __call__(self, func):
         # Used as a decorator: the constructor already switched the mode; undo that and
         # apply the mode around each call instead.
         self.__exit__()
-        return _with_mode(func, self.mode)
+        return super().__call__(func)
 
 
-class _ModeContext:
-    """Base of `no_grad`/`enable_grad`: a fixed mode for a block or a decorated function."""
-
-    mode = True
-
-    def __enter__(self):
-        global _enabled
-        self.prev = _enabled
-        _enabled = self.mode
-        return self
-
-    def __exit__(self, *exc):
-        global _enabled
-        _enabled = self.prev
-        return False
-
-    def __call__(self, func):
-        return _with_mode(func, self.mode)
-
-
-def _with_mode(func, mode):
-    """`func` wrapped to run with grad mode set to `mode` (what the decorators return)."""
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        with set_grad_enabled(mode):
-            return func(*args, **kwargs)
-
-    return wrapper
-
-
-class no_grad(_ModeContext):
+class no_grad(_GradMode):
     """Ops inside record no graph: for evaluation and for in-place parameter updates."""
 
-    mode = False
+    def __init__(self):
+        super().__init__(False)
 
 
-class enable_grad(_ModeContext):
+class enable_grad(_GradMode):
     """Ops inside record the graph even within an enclosing `no_grad`."""
 
-    mode = True
+    def __init__(self):
+        super().__init__(True)

@@ -44,37 +44,25 @@ def _unreduce(grad, in_shape, axes, keepdim):
 
 
 class Sum(Function):
-    """Σ a over `axes`. Backward: the gradient copied back over the summed axes."""
+    """scale · Σ a over `axes` (scale 1 for a sum). Backward: the gradient, times scale, copied
+    back over the summed axes."""
 
     reads_inputs = False
 
     @staticmethod
-    def forward(ctx, a, axes, keepdim):
-        ctx.axes, ctx.keepdim, ctx.in_shape = axes, keepdim, a.shape
-        return np.add.reduce(a, axis=axes, keepdims=keepdim)    # a.sum's Python layer: +1 µs
+    def forward(ctx, a, axes, keepdim, scale=1.0):
+        ctx.axes, ctx.keepdim, ctx.in_shape, ctx.scale = axes, keepdim, a.shape, scale
+        total = np.add.reduce(a, axis=axes, keepdims=keepdim)    # a.sum's Python layer: +1 µs
+        return total if scale == 1.0 else total * scale     # a Python float keeps float32
 
     @staticmethod
     def backward(ctx, grad):
+        grad = grad if ctx.scale == 1.0 else grad * ctx.scale
         return _unreduce(grad, ctx.in_shape, ctx.axes, ctx.keepdim)
 
 
-class Mean(Function):
-    """(1/n) Σ a over `axes`. Backward: the gradient spread evenly, divided by n."""
-
-    reads_inputs = False
-
-    @staticmethod
-    def forward(ctx, a, axes, keepdim):
-        ctx.axes, ctx.keepdim, ctx.in_shape = axes, keepdim, a.shape
-        count = math.prod([a.shape[i] for i in axes]) if a.ndim else 1
-        ctx.inverse = 1.0 / count if count else math.nan     # the mean of nothing is NaN
-        # Σ then × 1/n: numpy's own mean() costs more Python than the sum on small arrays.
-        total = np.add.reduce(a, axis=axes, keepdims=keepdim)
-        return total * ctx.inverse     # a Python float keeps float32 float32
-
-    @staticmethod
-    def backward(ctx, grad):
-        return _unreduce(grad * ctx.inverse, ctx.in_shape, ctx.axes, ctx.keepdim)
+class Mean(Sum):
+    """(1/n) Σ a over `axes`: a Sum with scale 1/n (its own name, for the graph's nodes)."""
 
 
 class Extreme(Function):
@@ -146,7 +134,9 @@ def sum(a, dim=None, keepdim=False):
 def mean(a, dim=None, keepdim=False):
     if a.dtype.kind not in "fc":
         raise RuntimeError(f"mean: expected a floating-point tensor, got dtype {a.dtype}")
-    return Mean.apply(a, _axes("mean", a.ndim, dim), keepdim)
+    axes = _axes("mean", a.ndim, dim)
+    count = math.prod([a.shape[i] for i in axes]) if a.ndim else 1
+    return Mean.apply(a, axes, keepdim, 1.0 / count if count else math.nan)   # mean of nothing: NaN
 
 
 def var(a, dim=None, unbiased=True, keepdim=False, *, correction=None):

@@ -3,10 +3,10 @@ import math
 
 import numpy as np
 
-from .optimizer import Optimizer, check_betas, check_common, zeros_state
+from .adam_family import AdamFamily
 
 
-class Adam(Optimizer):
+class Adam(AdamFamily):
     """θ ← θ - γ m̂ / (√v̂ + ε): bias-corrected first and second moments of the gradient.
 
     With learning rate γ, moment decay rates β₁, β₂ and weight decay λ (Kingma & Ba, Alg. 1):
@@ -35,32 +35,12 @@ class Adam(Optimizer):
                         decoupled_weight_decay=decoupled_weight_decay)
         super().__init__(params, defaults)
 
-    def validate(self, options):
-        name = type(self).__name__
-        check_common(name, options, weight_decay=False)
-        check_betas(name, options["betas"])
-        check_common(name, options, lr=False, eps=False)
-
-    def init_state(self, state, param, group):
-        state["step"] = 0
-        state["exp_avg"] = zeros_state(param)
-        state["exp_avg_sq"] = zeros_state(param)
-        if group["amsgrad"]:
-            state["max_exp_avg_sq"] = zeros_state(param)
-
     def update_step(self, param, grad, state, group):
-        lr, (beta1, beta2), weight_decay = group["lr"], group["betas"], group["weight_decay"]
+        lr, (beta1, beta2) = group["lr"], group["betas"]
         state["step"] += 1
         t = state["step"]
-        if weight_decay != 0:
-            if group["decoupled_weight_decay"]:
-                param *= 1 - lr * weight_decay          # AdamW: θ ← θ - γλθ
-            else:
-                grad = grad + weight_decay * param
-        m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
-        m += (1 - beta1) * (grad - m)                   # = β₁m + (1-β₁)g, as torch's lerp
-        v *= beta2
-        v += (1 - beta2) * grad * grad
+        grad = self.decayed_gradient(param, grad, group)
+        m, v = self.update_moments(state, grad, beta1, beta2)
         if group["amsgrad"]:
             v_max = state["max_exp_avg_sq"]._data
             np.maximum(v_max, v, out=v_max)

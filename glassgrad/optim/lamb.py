@@ -1,10 +1,10 @@
 """LAMB: Adam's step rescaled per layer by the trust ratio ‖w‖ / ‖update‖."""
 import numpy as np
 
-from .optimizer import Optimizer, check_betas, check_common, zeros_state
+from .adam_family import AdamFamily
 
 
-class LAMB(Optimizer):
+class LAMB(AdamFamily):
     """Layer-wise Adaptive Moments for Batch training: Adam direction, LARS-style step length.
 
     For each parameter tensor x (a layer) with gradient g, learning rate γ, weight decay λ
@@ -29,16 +29,6 @@ class LAMB(Optimizer):
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-6, weight_decay=0.01):
         defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay)
         super().__init__(params, defaults)
-
-    def validate(self, options):
-        check_common("LAMB", options, weight_decay=False)
-        check_betas("LAMB", options["betas"])
-        check_common("LAMB", options, lr=False, eps=False)
-
-    def init_state(self, state, param, group):
-        state["step"] = 0
-        state["exp_avg"] = zeros_state(param)
-        state["exp_avg_sq"] = zeros_state(param)
 
     def update_step(self, param, grad, state, group):
         (beta1, beta2), weight_decay = group["betas"], group["weight_decay"]

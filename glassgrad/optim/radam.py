@@ -3,10 +3,10 @@ import math
 
 import numpy as np
 
-from .optimizer import Optimizer, check_betas, check_common, zeros_state
+from .adam_family import AdamFamily
 
 
-class RAdam(Optimizer):
+class RAdam(AdamFamily):
     """Adam with the variance of the adaptive learning rate rectified (no warm-up needed).
 
     With learning rate γ and moment decay rates β₁, β₂ (Liu et al., Alg. 2, in torch's form):
@@ -38,29 +38,12 @@ class RAdam(Optimizer):
                         maximize=maximize, decoupled_weight_decay=decoupled_weight_decay)
         super().__init__(params, defaults)
 
-    def validate(self, options):
-        check_common("RAdam", options, weight_decay=False)
-        check_betas("RAdam", options["betas"])
-        check_common("RAdam", options, lr=False, eps=False)
-
-    def init_state(self, state, param, group):
-        state["step"] = 0
-        state["exp_avg"] = zeros_state(param)
-        state["exp_avg_sq"] = zeros_state(param)
-
     def update_step(self, param, grad, state, group):
-        lr, (beta1, beta2), weight_decay = group["lr"], group["betas"], group["weight_decay"]
+        lr, (beta1, beta2) = group["lr"], group["betas"]
         state["step"] += 1
         t = state["step"]
-        if weight_decay != 0:
-            if group["decoupled_weight_decay"]:
-                param *= 1 - lr * weight_decay
-            else:
-                grad = grad + weight_decay * param
-        m, v = state["exp_avg"]._data, state["exp_avg_sq"]._data
-        m += (1 - beta1) * (grad - m)
-        v *= beta2
-        v += (1 - beta2) * grad * grad
+        grad = self.decayed_gradient(param, grad, group)
+        m, v = self.update_moments(state, grad, beta1, beta2)
         bias_correction1 = 1 - beta1 ** t
         bias_correction2 = 1 - beta2 ** t
         rho_inf = 2 / (1 - beta2) - 1

@@ -243,3 +243,29 @@ def test_once_differentiable_refuses_a_second_derivative():
         functional.hessian(lambda t: NumpySquare.apply(t).sum(), x)
     with pytest.raises(RuntimeError, match=r"NumpySquare: .*once_differentiable"):
         NumpySquare.apply(x).sum().backward(create_graph=True)
+
+
+def test_next_functions_walk_the_graph_as_in_torch():
+    w = gg.tensor([1.0, 2.0], requires_grad=True)
+    x = gg.tensor([3.0, 4.0])
+    loss = (w * x).sum()
+    assert loss.grad_fn.name() == "SumBackward0"
+    (mul, index), = loss.grad_fn.next_functions
+    assert index == 0 and mul.name() == "MulBackward0"
+    (acc, _), (none, _) = mul.next_functions
+    assert acc.name() == "AccumulateGrad" and acc.variable is w and acc.next_functions == ()
+    assert none is None                            # x does not require grad
+    names, stack = [], [loss.grad_fn]              # the tutorials' walk over the whole graph
+    while stack:
+        node = stack.pop()
+        names.append(node.name())
+        stack.extend(n for n, _ in node.next_functions if n is not None)
+    assert names == ["SumBackward0", "MulBackward0", "AccumulateGrad"]
+
+
+def test_next_functions_of_a_freed_node_say_so():
+    w = gg.tensor([1.0], requires_grad=True)
+    loss = (w * w).sum()
+    loss.backward()
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        loss.grad_fn.next_functions
