@@ -10,8 +10,9 @@ registry with `@register("name")`:
     True
     >>> results = experiments.run("optimizer_comparison", size="small", out_dir="runs/opt")
 
-From the shell: `python -m glassgrad.experiments list` and
-`python -m glassgrad.experiments run optimizer_comparison --size small --out runs/opt`.
+From the shell: `glassgrad experiments list` and
+`glassgrad experiments run optimizer_comparison --size small --out runs/opt` (glassgrad/cli/
+experiments.py; `python -m glassgrad.experiments ...` is the same command).
 """
 import os
 
@@ -78,7 +79,7 @@ def require_matplotlib():
 
 # Importing an experiment's module registers it (they import matplotlib only when run).
 from . import optimizer_comparison  # noqa: E402,F401
-from . import initialisation, vanishing_gradients  # noqa: E402,F401
+from . import initialisation, mnist1d_baselines, vanishing_gradients  # noqa: E402,F401
 
 __all__ = ["register", "get", "list_experiments", "describe", "run", "SIZES",
            "require_matplotlib"]

@@ -1,8 +1,8 @@
-"""The experiments registry and its command line: register, get, list, run, errors."""
+"""The experiments registry: register, get, list, run, errors (its command line is
+`glassgrad experiments`, tested in tests/cli/test_experiments.py)."""
 import pytest
 
 from glassgrad import experiments
-from glassgrad.experiments.__main__ import main
 
 
 def test_registry_lists_and_gets_registered_experiments():
@@ -39,32 +39,6 @@ def test_unknown_names_and_sizes_raise():
         experiments.get("nope")
     with pytest.raises(ValueError, match=r"size must be one of \('small', 'full'\), got 'huge'"):
         experiments.run("optimizer_comparison", size="huge")
-
-
-def test_command_line_list_and_errors(capsys):
-    assert main(["list"]) == 0
-    assert "optimizer_comparison" in capsys.readouterr().out
-    assert main(["run", "nope"]) == 2
-    assert "unknown experiment 'nope'" in capsys.readouterr().err
-    with pytest.raises(SystemExit):
-        main(["run", "optimizer_comparison", "--size", "huge"])
-
-
-def test_command_line_run_prints_the_results_without_long_curves(tmp_path, capsys):
-    @experiments.register("_probe_cli", "a probe")
-    def probe(size="small", out_dir=None, seed=0):
-        return {"size": size, "seed": seed, "out": out_dir, "losses": [1.0, 0.5],
-                "curve": list(range(100))}
-
-    try:
-        assert main(["run", "_probe_cli", "--size", "full", "--out", str(tmp_path),
-                     "--seed", "7"]) == 0
-    finally:
-        experiments._REGISTRY.pop("_probe_cli", None)
-    import json
-    printed = json.loads(capsys.readouterr().out)
-    assert printed == {"size": "full", "seed": 7, "out": str(tmp_path),
-                       "curve": "[100 values]"}
 
 
 def test_missing_matplotlib_gives_a_clear_error(monkeypatch):

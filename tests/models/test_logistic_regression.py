@@ -120,3 +120,68 @@ def test_errors():
     with pytest.raises(ValueError, match="method must be 'newton' or 'gd'"):
         model.fit(np.zeros((3, 2)), np.zeros(3), method="lbfgs")
     assert isinstance(model.predict(gg.zeros(2, 2)), gg.Tensor)
+
+
+# --- the multinomial model (num_classes=C), e.g. the MNIST-1D paper's baseline ----------------
+def generated_classes(n=300, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.standard_normal((n, 3))
+    w = np.array([[1.0, -1.0, 0.5], [0.0, 2.0, -1.0], [-1.0, 0.0, 1.0]])
+    p = np.exp(x @ w.T)
+    p /= p.sum(1, keepdims=True)
+    return x, np.array([rng.choice(3, p=row) for row in p])
+
+
+def test_multinomial_shapes_initialisation_and_repr():
+    gg.manual_seed(0)
+    model = LogisticRegression(40, 10)
+    assert model.linear.weight.shape == (10, 40) and model.linear.bias.shape == (10,)
+    assert sum(p.numel() for p in model.parameters()) == 410          # the paper's count
+    assert np.abs(model.linear.weight._data).max() > 0               # nn.Linear's default init
+    assert model(gg.randn(3, 40)).shape == (3, 10)
+    assert model.extra_repr() == "in_features=40, num_classes=10"
+    assert LogisticRegression(3).extra_repr() == "in_features=3"
+    with pytest.raises(ValueError, match="num_classes must be None .* got 0"):
+        LogisticRegression(3, 0)
+
+
+def test_multinomial_fit_solves_the_score_equations():
+    x, y = generated_classes()
+    gg.manual_seed(0)
+    newton = LogisticRegression(3, 3).fit(x, y)
+    assert newton.converged_ and newton.n_iter_ < 15
+    p = newton.predict_proba(x)._data.astype(np.float64)
+    np.testing.assert_allclose(p.sum(1), 1.0, rtol=1e-6)
+    # at the optimum the gradient (1/n) X̃ᵀ(P - Y) vanishes for every class
+    xt = np.hstack([x, np.ones((len(x), 1))])
+    np.testing.assert_allclose(xt.T @ (p - np.eye(3)[y]) / len(y), 0.0, atol=1e-6)
+    np.testing.assert_array_equal(newton.predict(x)._data, p.argmax(1))
+    assert newton.predict(x).dtype == np.int64
+    gd = LogisticRegression(3, 3).fit(x, y, method="gd", lr=2.0, max_iter=5000, tol=1e-7)
+    assert gd.converged_
+    np.testing.assert_allclose(gd.predict_proba(x)._data, p, atol=1e-5)
+    assert newton.loss(x, y).item() < LogisticRegression(3, 3).loss(x, y).item()
+
+
+def test_two_classes_give_the_binary_model():
+    """softmax over two logits is σ of their difference: the fitted probabilities agree, and
+    w₁ - w₀, b₁ - b₀ are the binary model's w, b."""
+    x, y = generated(seed=4)
+    binary = LogisticRegression(3).fit(x, y)
+    two = LogisticRegression(3, 2).fit(x, y)
+    np.testing.assert_allclose(two.predict_proba(x)._data[:, 1], binary.predict_proba(x)._data,
+                               atol=1e-5)
+    w, b = two.linear.weight._data, two.linear.bias._data
+    np.testing.assert_allclose(w[1] - w[0], binary.linear.weight._data[0], rtol=1e-4)
+    np.testing.assert_allclose(b[1] - b[0], binary.linear.bias._data[0], rtol=1e-4)
+    ridge = LogisticRegression(3, 2).fit(x, y, weight_decay=0.5)
+    assert np.linalg.norm(ridge.linear.weight._data) < np.linalg.norm(w)
+
+
+def test_multinomial_errors():
+    model = LogisticRegression(2, 3)
+    with pytest.raises(ValueError, match=r"LogisticRegression\(2, 3\): expected X of shape "
+                                         r"\(n, 2\), got \(3, 4\)"):
+        model.fit(np.zeros((3, 4)), np.zeros(3))
+    with pytest.raises(ValueError, match=r"y must hold class indices 0..2 .* values \[0.0, 3.0\]"):
+        model.fit(np.zeros((3, 2)), np.array([0, 3, 3]))

@@ -3,12 +3,17 @@ files, never downloaded at run time. Every loader returns `DataSplits(x_train, y
 y_test)` numpy arrays (float32 inputs, int64 class labels), with the test arrays flagged.
 
     >>> x_train, y_train, x_test, y_test = glassgrad.data.datasets.load("mnist1d")
+
+The 2-D generators `two_spirals(n)` and `two_moons(n)` give n points and labels instead (no
+fixed split), so they are not in `load()`'s registry.
 """
 from ._base import DataSplits
 from .co2 import load_co2, load_co2_series
 from .digits import load_digits
 from .idx import FASHION_MNIST_DIR, load_fashion_mnist, load_idx_folder, load_mnist, read_idx
 from .mnist1d import MNIST1DArgs, load_mnist1d, make_mnist1d
+from .moons import two_moons
+from .spirals import two_spirals
 
 # name -> (loader, one line about it); `load(name)` looks names up here.
 REGISTRY = {
@@ -39,4 +44,5 @@ def load(name=DEFAULT, **kwargs):
 
 __all__ = ["DataSplits", "DEFAULT", "FASHION_MNIST_DIR", "MNIST1DArgs", "REGISTRY", "load",
            "load_co2", "load_co2_series", "load_digits", "load_fashion_mnist", "load_idx_folder",
-           "load_mnist", "load_mnist1d", "make_mnist1d", "names", "read_idx"]
+           "load_mnist", "load_mnist1d", "make_mnist1d", "names", "read_idx", "two_moons",
+           "two_spirals"]

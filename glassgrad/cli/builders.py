@@ -4,10 +4,11 @@
     model = build_model("cnn", data.input_shape, data.num_classes)
     optimizer = build_optimizer("adam", model.parameters(), lr=1e-2)
 
-The models are the MNIST-1D paper's (glassgrad.train.zoo), adapted to the input's shape:
-- signals (N, L): logistic regression, the paper's MLP and its 1-D CNN, exactly as in zoo.py;
+The models are the MNIST-1D paper's (glassgrad.models: `LogisticRegression(L, classes)`,
+`MNIST1DMLP`, `MNIST1DCNN`), adapted to the input's shape:
+- signals (N, L): logistic regression, the paper's MLP and its 1-D CNN, exactly as the paper's;
 - images (N, C, H, W) (digits 8x8, Fashion-MNIST 28x28): logistic regression and the MLP on
-  the flattened pixels, and a small 2-D CNN (`ImageCNN`).
+  the flattened pixels, and a small 2-D CNN (glassgrad.models.ImageCNN).
 Every model is rebuilt from (name, input shape, number of classes) alone, which is what a
 checkpoint's metadata records, so `glassgrad evaluate` needs nothing else.
 """
@@ -19,7 +20,8 @@ import numpy as np
 
 from .. import nn, optim
 from ..data import check_finite, check_labels, datasets
-from . import zoo
+from ..experiments.mnist1d_baselines import TRAINING
+from ..models import MNIST1DCNN, MNIST1DMLP, ImageCNN, LogisticRegression
 
 MODELS = ("logreg", "mlp", "cnn")
 DATASETS = ("mnist1d", "digits", "fashion-mnist")
@@ -33,11 +35,12 @@ OPTIMIZERS = {
 }
 
 # Training settings per data set (every model). MNIST-1D: the paper's, Adam lr 1e-2, batches of
-# 100, 6,000 steps = 150 epochs of 4,000 signals (zoo.TRAINING). The image sets: picked so a
-# default run ends in seconds (digits) or a few minutes (Fashion-MNIST) on two cores.
+# 100, 6,000 steps = 150 epochs of 4,000 signals (glassgrad.experiments.mnist1d_baselines'
+# TRAINING). The image sets: picked so a default run ends in seconds (digits) or a few minutes
+# (Fashion-MNIST) on two cores.
 SETTINGS = {
-    "mnist1d": {"optimizer": "adam", "lr": zoo.TRAINING["lr"],
-                "batch_size": zoo.TRAINING["batch_size"],
+    "mnist1d": {"optimizer": "adam", "lr": TRAINING["lr"],
+                "batch_size": TRAINING["batch_size"],
                 "epochs": 150},                   # 6,000 steps of 100 from 4,000 signals
     "digits": {"optimizer": "adam", "lr": 1e-2, "batch_size": 100, "epochs": 60},
     "fashion-mnist": {"optimizer": "adam", "lr": 1e-3, "batch_size": 100, "epochs": 5},
@@ -66,32 +69,6 @@ class Data(NamedTuple):
 
 
 # --- models ----------------------------------------------------------------------------------
-class ImageCNN(nn.Module):
-    """A small LeNet-style CNN for images: two blocks of 3x3 convolution (padding 1), ReLU and
-    2x2 max pooling (16, then 32 channels), then a linear classifier.
-
-    - Paper: LeCun, Bottou, Bengio & Haffner, "Gradient-based learning applied to document
-      recognition", Proc. IEEE 1998 (the convolution-pooling pattern).
-    Shape: input (N, C, H, W) with H, W >= 4; output (N, num_classes). 8x8 -> 2x2, 28x28 -> 7x7
-    after the two poolings.
-    """
-
-    def __init__(self, in_channels=1, height=28, width=28, num_classes=10):
-        super().__init__()
-        if height < 4 or width < 4:
-            raise ValueError(f"ImageCNN: images must be at least 4x4 (two 2x2 poolings), got "
-                             f"{height}x{width}")
-        self.conv1 = nn.Conv2d(in_channels, 16, 3, padding=1)
-        self.conv2 = nn.Conv2d(16, 32, 3, padding=1)
-        self.pool = nn.MaxPool2d(2)
-        self.linear = nn.Linear(32 * (height // 4) * (width // 4), num_classes)
-
-    def forward(self, x):
-        h = self.pool(self.conv1(x).relu())
-        h = self.pool(self.conv2(h).relu())
-        return self.linear(h.reshape(h.shape[0], -1))
-
-
 def build_model(name, input_shape, num_classes):
     """A fresh model `name` ("logreg", "mlp", "cnn") for samples of `input_shape`.
 
@@ -104,8 +81,8 @@ def build_model(name, input_shape, num_classes):
     features = int(np.prod(input_shape))
     if name == "cnn":
         return _cnn(input_shape, num_classes)
-    model = (zoo.LogisticRegression(features, num_classes) if name == "logreg"
-             else zoo.MNIST1DMLP(features, 100, num_classes))
+    model = (LogisticRegression(features, num_classes) if name == "logreg"
+             else MNIST1DMLP(features, 100, num_classes))
     return model if len(input_shape) == 1 else nn.Sequential(nn.Flatten(), model)
 
 
@@ -114,7 +91,7 @@ def _cnn(input_shape, num_classes):
         length = input_shape[-1]
         if length < 7:       # three stride-2 convolutions: 7 -> 3 -> 2 -> 1
             raise ValueError(f"cnn: the 1-D CNN needs signals of length >= 7, got {length}")
-        return zoo.MNIST1DCNN(num_classes=num_classes, length=length)
+        return MNIST1DCNN(num_classes=num_classes, length=length)
     if len(input_shape) == 3:
         return ImageCNN(*input_shape, num_classes=num_classes)
     raise ValueError(f"cnn: takes signals (N, L) or images (N, C, H, W), got samples of shape "
@@ -244,6 +221,6 @@ def check_fits(data, input_shape, num_classes, model_name, trained_on):
                         f"{error}") from None
 
 
-__all__ = ["DATASETS", "MODELS", "OPTIMIZERS", "SETTINGS", "Data", "DataError", "ImageCNN",
-           "build_model", "build_optimizer", "check_fits", "count_parameters", "describe_model",
+__all__ = ["DATASETS", "MODELS", "OPTIMIZERS", "SETTINGS", "Data", "DataError", "build_model",
+           "build_optimizer", "check_fits", "count_parameters", "describe_model",
            "describe_optimizer", "is_file", "load_data"]

@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 import glassgrad as gg
-from glassgrad.train import builders, zoo
+from glassgrad.cli import builders
+from glassgrad.models import MNIST1DCNN, MNIST1DMLP, LogisticRegression
 
 
 @pytest.mark.parametrize("model", builders.MODELS)
@@ -21,9 +22,9 @@ def test_every_model_takes_every_shape(model, shape):
 
 
 def test_signals_get_the_papers_models_with_their_parameter_counts():
-    counts = {"logreg": 410, "mlp": 15210, "cnn": 5210}            # zoo.py's docstring
-    for name, cls in (("logreg", zoo.LogisticRegression), ("mlp", zoo.MNIST1DMLP),
-                      ("cnn", zoo.MNIST1DCNN)):
+    counts = {"logreg": 410, "mlp": 15210, "cnn": 5210}            # the models' docstrings
+    for name, cls in (("logreg", LogisticRegression), ("mlp", MNIST1DMLP),
+                      ("cnn", MNIST1DCNN)):
         net = builders.build_model(name, (40,), 10)
         assert type(net) is cls and builders.count_parameters(net) == counts[name]
     images = builders.build_model("mlp", (1, 8, 8), 10)

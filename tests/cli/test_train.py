@@ -1,7 +1,6 @@
-"""The `glassgrad` command: train writes a run folder and prints test scores with CIs; evaluate
-re-scores a checkpoint; experiments list/run; demo; every bad input is one line on stderr with
-the right exit status, and leaves an existing run folder as it was."""
-import json
+"""`glassgrad train`: it writes a run folder and prints test scores with CIs (and `glassgrad
+evaluate` re-scores it); every bad input is one line on stderr with the right exit status, and
+leaves an existing run folder as it was."""
 import os
 import re
 import subprocess
@@ -11,52 +10,11 @@ import numpy as np
 import pytest
 
 from glassgrad import cli
-from glassgrad.train import builders, checkpoint, run
+from glassgrad.cli import builders, run_folder
+from glassgrad.models import LogisticRegression
+from glassgrad.train import checkpoint
 
-try:
-    import matplotlib  # noqa: F401
-    HAS_MATPLOTLIB = True
-except ImportError:
-    HAS_MATPLOTLIB = False
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CI_LINE = re.compile(r"^test accuracy (\d\.\d{3}) \(95% CI (\d\.\d{3})–(\d\.\d{3}), n=(\d+)\)$",
-                     re.MULTILINE)
-
-
-def train(out, *extra, data="mnist1d", model="logreg", epochs="2"):
-    return cli.main(["train", "--data", data, "--model", model, "--epochs", epochs,
-                     "--no-progress", "--out", str(out), *extra])
-
-
-def one_error_line(err, prog):
-    """stderr is exactly one line, `prog: error: ...`, and no traceback."""
-    lines = err.strip().splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith(f"{prog}: error: "), err
-    assert "Traceback" not in err
-    return lines[0]
-
-
-def read_json(path):
-    with open(path, encoding="utf-8") as f:
-        return json.load(f)
-
-
-def snapshot(folder):
-    contents = {}
-    for name in sorted(os.listdir(folder)):
-        with open(os.path.join(folder, name), "rb") as f:
-            contents[name] = f.read()
-    return contents
-
-
-@pytest.fixture(scope="module")
-def existing_run(tmp_path_factory):
-    """A finished run folder, for the checks that a failure leaves it intact."""
-    out = tmp_path_factory.mktemp("runs") / "kept"
-    assert train(out) == 0
-    return out
+from cli_harness import CI_LINE, HAS_MATPLOTLIB, ROOT, one_error_line, read_json, snapshot, train
 
 
 # --- train and evaluate ----------------------------------------------------------------------
@@ -89,7 +47,7 @@ def test_train_writes_the_run_and_evaluate_rescores_it(data, model, tmp_path, ca
     assert "f1" in metrics["test"]
 
     saved = checkpoint.read(out / "checkpoint.npz")
-    meta = saved["metadata"][run.RUN_KEY]
+    meta = saved["metadata"][run_folder.RUN_KEY]
     assert meta["model"] == model and meta["num_classes"] == 10
     assert all(array._data.dtype == np.float32 for array in saved["model"].values())
 
@@ -112,27 +70,19 @@ def test_default_out_folder_and_validation_curves(tmp_path, monkeypatch, capsys)
     assert "3,200 training / 800 validation" in capsys.readouterr().out
 
 
-def test_default_out_never_reuses_a_folder(tmp_path):
-    import datetime
-    now = datetime.datetime(2025, 1, 2, 3, 4, 5)
-    first = run.default_out("digits", "cnn", root=str(tmp_path), now=now)
-    assert first.endswith("digits-cnn-20250102-030405")
-    os.makedirs(first)
-    assert run.default_out("digits", "cnn", root=str(tmp_path), now=now) == first + "-2"
-
-
 def test_defaults_are_the_mnist1d_papers_settings_and_batches_in_order_match_reproduce(
         tmp_path, capsys):
     from glassgrad.data.datasets import load_mnist1d
-    from glassgrad.train import reproduce_mnist1d, zoo
+    from glassgrad.experiments import mnist1d_baselines
     mnist1d = builders.SETTINGS["mnist1d"]
     assert (mnist1d["optimizer"], mnist1d["lr"], mnist1d["batch_size"]) == \
-        ("adam", zoo.TRAINING["lr"], zoo.TRAINING["batch_size"])
-    assert mnist1d["epochs"] * 4000 // mnist1d["batch_size"] == zoo.TRAINING["steps"]
+        ("adam", mnist1d_baselines.TRAINING["lr"], mnist1d_baselines.TRAINING["batch_size"])
+    assert mnist1d["epochs"] * 4000 // mnist1d["batch_size"] == \
+        mnist1d_baselines.TRAINING["steps"]
     assert cli.main(["train", "--model", "logreg", "--epochs", "2", "--no-shuffle", "--seed",
                      "42", "--no-progress", "--out", str(tmp_path / "r")]) == 0
     ours = read_json(tmp_path / "r" / "metrics.json")["test"]["accuracy"]["value"]
-    _, score, _ = reproduce_mnist1d.train_one("logistic", load_mnist1d(), steps=80, seed=42)
+    _, score, _ = mnist1d_baselines.train_one("logistic", load_mnist1d(), steps=80, seed=42)
     assert ours == score.value
 
 
@@ -238,7 +188,7 @@ def test_a_failure_while_writing_removes_the_half_written_folder(tmp_path, monke
                                                                   capsys):
     def disk_full(path, value):
         raise OSError(28, "No space left on device")
-    monkeypatch.setattr(run, "write_json", disk_full)
+    monkeypatch.setattr(run_folder, "write_json", disk_full)
     out = tmp_path / "new"
     assert train(out, epochs="1") == 1
     assert "No space left on device" in one_error_line(capsys.readouterr().err, "glassgrad train")
@@ -248,7 +198,7 @@ def test_a_failure_while_writing_removes_the_half_written_folder(tmp_path, monke
 def test_a_batch_that_does_not_fit_the_model(existing_run, tmp_path, monkeypatch, capsys):
     before = snapshot(existing_run)
     monkeypatch.setattr(builders, "build_model",                  # a model built for 30 inputs
-                        lambda name, shape, classes: builders.zoo.LogisticRegression(30, classes))
+                        lambda name, shape, classes: LogisticRegression(30, classes))
     assert train(existing_run, "--overwrite", epochs="1") == 1
     line = one_error_line(capsys.readouterr().err, "glassgrad train")
     assert "inputs of shape (100, 40)" in line and "expected" in line
@@ -282,91 +232,6 @@ def test_fashion_mnist_absent(existing_run, tmp_path, monkeypatch, capsys):
     line = one_error_line(capsys.readouterr().err, "glassgrad train")
     assert "no train-images-idx3-ubyte" in line and "apt-get install dataset-fashion-mnist" in line
     assert snapshot(existing_run) == before
-
-
-def test_evaluate_bad_checkpoints(existing_run, tmp_path, capsys):
-    from glassgrad import nn
-    assert cli.main(["evaluate", str(tmp_path / "none.npz")]) == 2
-    assert "no checkpoint at" in one_error_line(capsys.readouterr().err, "glassgrad evaluate")
-
-    truncated = tmp_path / "truncated.npz"
-    truncated.write_bytes((existing_run / "checkpoint.npz").read_bytes()[:500])
-    assert cli.main(["evaluate", str(truncated)]) == 1
-    line = one_error_line(capsys.readouterr().err, "glassgrad evaluate")
-    assert "truncated or corrupt" in line and "glassgrad train" in line
-
-    np.savez(tmp_path / "foreign.npz", a=np.zeros(3))
-    assert cli.main(["evaluate", str(tmp_path / "foreign.npz")]) == 1
-    assert "not a glassgrad checkpoint" in one_error_line(capsys.readouterr().err,
-                                                          "glassgrad evaluate")
-
-    checkpoint.save(tmp_path / "plain.npz", nn.Linear(40, 10))
-    assert cli.main(["evaluate", str(tmp_path / "plain.npz")]) == 1
-    assert "not one written by `glassgrad train`" in one_error_line(
-        capsys.readouterr().err, "glassgrad evaluate")
-
-    assert cli.main(["evaluate", str(existing_run), "--data", "cifar10"]) == 2
-    assert "unknown data set 'cifar10'" in one_error_line(capsys.readouterr().err,
-                                                          "glassgrad evaluate")
-
-    assert cli.main(["evaluate", str(existing_run), "--data", "digits"]) == 1
-    line = one_error_line(capsys.readouterr().err, "glassgrad evaluate")
-    assert "takes samples of shape (40,)" in line and "(1, 8, 8)" in line
-
-
-# --- the command itself ----------------------------------------------------------------------
-@pytest.mark.parametrize("argv", [[], ["train"], ["evaluate"], ["experiments"],
-                                  ["experiments", "run"], ["demo"]])
-def test_help_everywhere(argv, capsys):
-    assert cli.main([*argv, "--help"]) == 0
-    assert capsys.readouterr().out.startswith("usage: glassgrad")
-
-
-def test_no_command_is_a_usage_error(capsys):
-    assert cli.main([]) == 2
-    assert "required" in one_error_line(capsys.readouterr().err, "glassgrad")
-
-
-def test_interrupt_and_traceback(monkeypatch, capsys):
-    def interrupted(**kwargs):
-        raise KeyboardInterrupt
-    monkeypatch.setattr(run, "train_run", interrupted)
-    assert cli.main(["train"]) == 130
-    assert "interrupted" in one_error_line(capsys.readouterr().err, "glassgrad train")
-
-    def broken(**kwargs):
-        raise ZeroDivisionError("division by zero")
-    monkeypatch.setattr(run, "train_run", broken)
-    assert cli.main(["train"]) == 1
-    line = one_error_line(capsys.readouterr().err, "glassgrad train")
-    assert "ZeroDivisionError: division by zero" in line and "--traceback" in line
-    with pytest.raises(ZeroDivisionError):
-        cli.main(["train", "--traceback"])
-
-
-def test_experiments_list_and_run(tmp_path, capsys):
-    from glassgrad import experiments
-    assert cli.main(["experiments", "list"]) == 0
-    listed = capsys.readouterr().out
-    for name in experiments.list_experiments():
-        assert name in listed
-    assert cli.main(["experiments", "run", "nonesuch"]) == 2
-    assert "unknown experiment 'nonesuch'" in one_error_line(
-        capsys.readouterr().err, "glassgrad experiments run")
-    pytest.importorskip("matplotlib")
-    assert cli.main(["experiments", "run", "initialisation", "--size", "small", "--out",
-                     str(tmp_path / "figs")]) == 0
-    results = capsys.readouterr().out
-    assert '"schemes"' in results and f"figures in {tmp_path / 'figs'}" in results
-    assert any(f.endswith(".png") for f in os.listdir(tmp_path / "figs"))
-
-
-def test_demo_loss_falls(capsys):
-    assert cli.main(["demo", "--epochs", "30", "--seed", "0"]) == 0
-    out = capsys.readouterr().out
-    losses = [float(v) for v in re.findall(r"^epoch\s+\d+/\d+\s+loss ([0-9.]+)", out, re.MULTILINE)]
-    assert len(losses) == 30 and losses[-1] < 0.5 * losses[0]
-    assert re.search(r"test accuracy [0-9.]+% on 120 held-out points", out)
 
 
 def test_python_m_glassgrad_train_subprocess(tmp_path):

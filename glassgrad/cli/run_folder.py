@@ -29,8 +29,8 @@ from .. import __version__
 from ..data import DataLoader, TensorDataset, train_val_test_split
 from ..nn import CrossEntropyLoss
 from ..random import Generator, manual_seed
-from . import builders, checkpoint
-from .loop import evaluate, fit
+from ..train import checkpoint, evaluate, fit
+from . import builders
 
 FILES = ("metrics.json", "curves.png", "checkpoint.npz")
 EVAL_BATCH = 1000        # test batches: the same in train_run and evaluate_checkpoint
@@ -102,7 +102,7 @@ def write_json(path, value):
 
 def write_curves(history, path, title):
     """curves.png, or None when matplotlib is missing."""
-    from .plots import plot_history
+    from ..train.plots import plot_history
     try:
         import matplotlib  # noqa: F401
     except ImportError:
