@@ -17,7 +17,7 @@ KEYS = ("x", "y", "x_test", "y_test")
 def reference(args):
     """The mnist1d package's make_dataset (no file I/O; it reseeds numpy's global RNG, so the
     global state is saved and restored around it)."""
-    data = pytest.importorskip("mnist1d._data")
+    data = pytest.importorskip("mnist1d.data")
     state, py_state = np.random.get_state(), random.getstate()
     try:
         ref_args = data.get_dataset_args()
@@ -41,7 +41,7 @@ def test_generator_reproduces_reference_exactly(args):
 
 
 def reference_templates():
-    return pytest.importorskip("mnist1d._data").get_templates()["x"]
+    return pytest.importorskip("mnist1d.data").get_templates()["x"]
 
 
 def test_gaussian_smooth_equals_scipy_bit_for_bit():
