@@ -7,7 +7,7 @@ import numpy as np
 
 from . import dtypes
 from .random import _generator
-from .tensor import Tensor
+from .tensor import Tensor, as_array
 
 
 def _dtype(dtype):
@@ -153,5 +153,5 @@ def randint_like(t, low, high=None, generator=None):
 
 def bernoulli(p, generator=None):
     """1 with probability p (element-wise), else 0; no gradient."""
-    probs = p._data if isinstance(p, Tensor) else np.asarray(p)
+    probs = as_array(p)
     return Tensor((_generator(generator).random(probs.shape) < probs).astype(probs.dtype))

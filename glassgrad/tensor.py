@@ -219,7 +219,7 @@ class Tensor:
 
     def copy_(self, src):
         self._check_inplace("copy_")
-        src = src._data if isinstance(src, Tensor) else np.asarray(src)
+        src = as_array(src)
         try:
             fits = np.broadcast_shapes(src.shape, self.shape) == self.shape
         except ValueError:
@@ -426,6 +426,11 @@ class _HookHandle:
     def remove(self):
         if self.hook in self.hooks:
             self.hooks.remove(self.hook)
+
+
+def as_array(x):
+    """The numpy array of a Tensor, or anything numpy can read as one (the one such helper)."""
+    return x._data if isinstance(x, Tensor) else np.asarray(x)
 
 
 _new_object = object.__new__

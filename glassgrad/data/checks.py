@@ -5,16 +5,12 @@ says which array, how many bad entries, and where the first one is.
 """
 import numpy as np
 
-from ..tensor import Tensor
-
-
-def _array(x):
-    return x._data if isinstance(x, Tensor) else np.asarray(x)
+from ..tensor import as_array
 
 
 def check_finite(x, name="data"):
     """Raise ValueError if `x` (array or Tensor) holds a NaN or an infinity; returns x."""
-    array = _array(x)
+    array = as_array(x)
     if array.dtype.kind not in "fc":
         return x
     bad = ~np.isfinite(array)
@@ -29,7 +25,7 @@ def check_finite(x, name="data"):
 
 def check_labels(y, num_classes, name="labels"):
     """Raise ValueError unless `y` holds integers in [0, num_classes); returns y."""
-    array = _array(y)
+    array = as_array(y)
     if array.dtype.kind not in "iu":
         if array.dtype.kind == "f" and array.size and np.all(np.mod(array, 1) == 0):
             array = array.astype(np.int64)

@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import dtypes
 from ..random import _generator
-from ..tensor import Tensor
+from ..tensor import Tensor, as_array
 from .dataset import Subset, TensorDataset
 
 
@@ -26,7 +26,7 @@ def default_collate(batch):
     """
     first = batch[0]
     if isinstance(first, (Tensor, np.ndarray, np.generic)):
-        arrays = [e._data if isinstance(e, Tensor) else np.asarray(e) for e in batch]
+        arrays = [as_array(e) for e in batch]
         shapes = {a.shape for a in arrays}
         if len(shapes) > 1:
             raise RuntimeError(f"default_collate: every sample's array must have the same "

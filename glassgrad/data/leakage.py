@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..random import _generator
-from ..tensor import Tensor
+from ..tensor import as_array
 
 
 @dataclass
@@ -59,7 +59,7 @@ def _percent(count, total):
 
 
 def _rows(x, name):
-    array = x._data if isinstance(x, Tensor) else np.asarray(x)
+    array = as_array(x)
     if array.ndim == 0 or array.shape[0] == 0:
         raise ValueError(f"check_leakage: {name} must hold at least one row (samples along the "
                          f"first dimension), got shape {array.shape}")

@@ -15,7 +15,7 @@ from typing import NamedTuple
 import numpy as np
 
 from ..random import Generator, _generator
-from ..tensor import Tensor
+from ..tensor import as_array
 
 
 def _num_samples(n_samples, name):
@@ -38,7 +38,7 @@ def _rng(generator, seed, name):
 
 
 def _labels(stratify, n, name):
-    labels = stratify._data if isinstance(stratify, Tensor) else np.asarray(stratify)
+    labels = as_array(stratify)
     if labels.shape != (n,):
         raise ValueError(f"{name}: stratify must hold one label per sample, shape ({n},), "
                          f"got shape {labels.shape}")
@@ -69,7 +69,7 @@ class SplitIndices(NamedTuple):
     def take(self, array):
         """(train, val, test) parts of `array`, each flagged with its split name."""
         from .scalers import flag_split
-        array = array._data if isinstance(array, Tensor) else np.asarray(array)
+        array = as_array(array)
         return tuple(flag_split(array[idx], name) for name, idx in zip(self._fields, self))
 
 

@@ -11,7 +11,7 @@ Augment the training split only: validation and test data are measured as they a
 import numpy as np
 
 from ..random import _generator
-from ..tensor import Tensor
+from ..tensor import Tensor, as_array
 
 
 class Compose:
@@ -44,7 +44,7 @@ class _RandomTransform:
 
     def __call__(self, x):
         is_tensor = isinstance(x, Tensor)
-        array = x._data if is_tensor else np.asarray(x)
+        array = as_array(x)
         if array.dtype.kind != "f":
             array = array.astype(np.float32)
         single = array.ndim in self.sample_ndims
@@ -221,7 +221,7 @@ class GaussianNoise(_RandomTransform):
 
     def __call__(self, x):
         is_tensor = isinstance(x, Tensor)
-        array = x._data if is_tensor else np.asarray(x)
+        array = as_array(x)
         dtype = array.dtype if array.dtype.kind == "f" else np.float32
         noise = _generator(self.generator).normal(self.mean, self.std, array.shape)
         out = (array + noise).astype(dtype)
@@ -236,7 +236,7 @@ class _SignalTransform(_RandomTransform):
 
     def __call__(self, x):
         is_tensor = isinstance(x, Tensor)
-        array = x._data if is_tensor else np.asarray(x)
+        array = as_array(x)
         if array.ndim == 1:        # (L,) -> (1, L) -> a batch of one, and back
             out = super().__call__(array[None])[0]
             return Tensor(out) if is_tensor else out

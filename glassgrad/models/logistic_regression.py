@@ -25,11 +25,11 @@ from ..nn.modules.linear import Linear
 from ..nn.modules.module import Module
 from ..ops.activation import sigmoid, softmax
 from ..ops.linalg import linear
-from ..tensor import Tensor
+from ..tensor import Tensor, as_array
 
 
 def _array(x, dtype):
-    return (x._data if isinstance(x, Tensor) else np.asarray(x)).astype(dtype, copy=False)
+    return as_array(x).astype(dtype, copy=False)
 
 
 class LogisticRegression(Module):

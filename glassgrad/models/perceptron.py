@@ -13,12 +13,12 @@ import numpy as np
 
 from .. import creation
 from ..random import _generator
-from ..tensor import Tensor
+from ..tensor import Tensor, as_array
 from ..nn.modules.module import Module
 
 
 def _array(x, dtype=None):
-    data = x._data if isinstance(x, Tensor) else np.asarray(x)
+    data = as_array(x)
     return data if dtype is None else data.astype(dtype, copy=False)
 
 

@@ -7,7 +7,7 @@ Integer indices may repeat, so the adding uses `np.add.at`, which accumulates re
 import numpy as np
 
 from ..autograd.function import Function
-from ..tensor import Tensor
+from ..tensor import Tensor, as_array
 
 
 def _plain_index(index):
@@ -148,22 +148,19 @@ class Where(Function):
         return None, grad_a, grad_b
 
 
-def _array(x):
-    return x._data if isinstance(x, Tensor) else np.asarray(x)
-
 
 def gather(a, dim, index):
     dim = dim % max(a.ndim, 1)
-    return Gather.apply(a, dim, _array(index))
+    return Gather.apply(a, dim, as_array(index))
 
 
 def scatter_add(a, dim, index, src):
     dim = dim % max(a.ndim, 1)
-    return ScatterAdd.apply(a, dim, _array(index), src)
+    return ScatterAdd.apply(a, dim, as_array(index), src)
 
 
 def index_select(a, dim, index):
-    index = _array(index)
+    index = as_array(index)
     if index.ndim != 1:
         raise IndexError(f"index_select: index must be 1-D, got shape {index.shape}")
     dim = dim % max(a.ndim, 1)
@@ -172,7 +169,7 @@ def index_select(a, dim, index):
 
 def where(condition, a, b):
     """Elements of `a` where `condition` is true, else of `b` (both broadcast)."""
-    cond = _array(condition)
+    cond = as_array(condition)
     if cond.dtype != bool:
         cond = cond.astype(bool)
     if not isinstance(a, Tensor) and not isinstance(b, Tensor):
@@ -194,7 +191,7 @@ def masked_fill(a, mask, value):
 
 def one_hot(tensor, num_classes=-1):
     """Integer class indices → int64 one-hot rows (torch.nn.functional.one_hot)."""
-    labels = _array(tensor)
+    labels = as_array(tensor)
     if labels.dtype.kind not in "iu":
         raise RuntimeError(f"one_hot: expected integer class indices, got dtype {labels.dtype}")
     if num_classes == -1:

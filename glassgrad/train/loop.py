@@ -17,7 +17,7 @@ import time
 import numpy as np
 
 from ..autograd import grad_mode
-from ..tensor import Tensor
+from ..tensor import as_array
 from . import metrics as metrics_module
 
 
@@ -86,10 +86,6 @@ def _forward(model, loss_fn, x, y, where):
     return output, loss
 
 
-def _as_array(x):
-    return x._data if isinstance(x, Tensor) else np.asarray(x)
-
-
 # --- evaluation ------------------------------------------------------------------------------
 def _collect(model, loader, loss_fn, where):
     """Outputs and targets of a whole loader (eval mode, no graph), and the mean loss."""
@@ -102,11 +98,11 @@ def _collect(model, loader, loss_fn, where):
             for i, batch in enumerate(loader):
                 x, y = _unpack(batch, f"{where}: batch {i}")
                 output, loss = _forward(model, loss_fn, x, y, f"{where}: batch {i}")
-                n = len(_as_array(y))
+                n = len(as_array(y))
                 if loss is not None:
                     total += float(loss.item()) * n
-                outputs.append(np.array(_as_array(output)))
-                targets.append(np.array(_as_array(y)))
+                outputs.append(np.array(as_array(output)))
+                targets.append(np.array(as_array(y)))
                 count += n
     finally:
         model.train(was_training)
@@ -307,12 +303,12 @@ def _train_epoch(model, loader, loss_fn, optimizer, scheduler, scheduler_interva
             optimizer.step()
             if scheduler is not None and scheduler_interval == "batch":
                 scheduler.step()
-            n = len(_as_array(y))
+            n = len(as_array(y))
             total += value * n
             count += n
             if metrics:
-                outputs.append(np.array(_as_array(output)))
-                targets.append(np.array(_as_array(y)))
+                outputs.append(np.array(as_array(output)))
+                targets.append(np.array(as_array(y)))
             if bar is not None:
                 bar.set_postfix(loss=f"{value:.4f}")
     finally:

@@ -24,7 +24,7 @@ import statistics
 
 import numpy as np
 
-from ..tensor import Tensor
+from ..tensor import as_array
 
 CONFIDENCE = 0.95
 N_RESAMPLES = 1000
@@ -154,13 +154,9 @@ def bootstrap_mean_interval(values, confidence=CONFIDENCE, n_resamples=N_RESAMPL
 
 
 # --- turning outputs into predictions --------------------------------------------------------
-def _array(x):
-    return x._data if isinstance(x, Tensor) else np.asarray(x)
-
-
 def _classes(output, target, name, num_classes=None):
     """(predicted labels, true labels, number of classes) as int64 arrays, with checks."""
-    output, target = _array(output), _array(target)
+    output, target = as_array(output), as_array(target)
     if target.dtype.kind not in "iub":
         raise TypeError(f"{name}: targets must be integer class labels, got dtype "
                         f"{target.dtype} (shape {target.shape})")
@@ -181,7 +177,7 @@ def _classes(output, target, name, num_classes=None):
                          f"(output > threshold).long()")
     if len(predicted) != len(target):
         raise ValueError(f"{name}: {len(predicted)} predictions but {len(target)} targets "
-                         f"(output shape {output.shape}, target shape {_array(target).shape})")
+                         f"(output shape {output.shape}, target shape {as_array(target).shape})")
     if len(target) == 0:
         raise ValueError(f"{name}: no samples to score (empty output and target)")
     if num_classes is None:
@@ -293,7 +289,7 @@ def f1_score(output, target, average="macro", ci=True, confidence=CONFIDENCE, nu
 
 # --- regression ------------------------------------------------------------------------------
 def _errors(output, target, name):
-    output, target = _array(output), _array(target)
+    output, target = as_array(output), as_array(target)
     if output.shape != target.shape:
         if output.size == target.size and output.ndim <= 2 and target.ndim <= 2:
             output = output.reshape(target.shape)             # (N, 1) against (N,)
@@ -371,7 +367,7 @@ def compute(metric, output, target, ci=True, **options):
     if isinstance(result, list):
         return result
     if not isinstance(result, Score):
-        result = Score(name, float(result), n=len(_array(target)))
+        result = Score(name, float(result), n=len(as_array(target)))
     return result
 
 

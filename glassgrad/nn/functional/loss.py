@@ -13,7 +13,7 @@ from ...ops import elementwise as ew
 from ...ops import loss as ops_loss
 from ...ops.activation import log_softmax, softplus
 from ...ops.indexing import GetItem, where
-from ...tensor import Tensor
+from ...tensor import as_array
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -33,15 +33,12 @@ def _reduce(loss, reduction):
 
 def _same_shape(name, input, target):
     """Regression losses broadcast like torch, but warn: (N, 1) vs (N,) is a classic bug."""
-    if tuple(input.shape) != tuple(np.shape(_data(target))):
-        warnings.warn(f"{name}: using a target size {tuple(np.shape(_data(target)))} that is "
+    if tuple(input.shape) != tuple(np.shape(as_array(target))):
+        warnings.warn(f"{name}: using a target size {tuple(np.shape(as_array(target)))} that is "
                       f"different to the input size {tuple(input.shape)}. This will likely "
                       "lead to incorrect results due to broadcasting. Please ensure they have "
                       "the same size.", stacklevel=3)
 
-
-def _data(x):
-    return x._data if isinstance(x, Tensor) else np.asarray(x)
 
 
 # --- regression --------------------------------------------------------------------------------
@@ -64,8 +61,8 @@ def l1_loss(input, target, reduction="mean"):
 
 # --- binary classification ---------------------------------------------------------------------
 def _check_binary(name, input, target):
-    if tuple(input.shape) != tuple(np.shape(_data(target))):
-        raise ValueError(f"{name}: target of shape {tuple(np.shape(_data(target)))} must have "
+    if tuple(input.shape) != tuple(np.shape(as_array(target))):
+        raise ValueError(f"{name}: target of shape {tuple(np.shape(as_array(target)))} must have "
                          f"the input's shape {tuple(input.shape)}")
 
 
@@ -137,11 +134,11 @@ def _class_layout(name, input, target):
                          f"{tuple(input.shape)} (class dimension {class_dim} removed), got "
                          f"{tuple(target.shape)}")
     if input.ndim == 2:                         # the common case: nothing to move
-        return input, _data(target), num_classes
+        return input, as_array(target), num_classes
     if input.ndim > 2:
         order = (0,) + tuple(range(2, input.ndim)) + (1,)
         input = input.permute(*order)
-    return input.reshape(-1, num_classes), _data(target).reshape(-1), num_classes
+    return input.reshape(-1, num_classes), as_array(target).reshape(-1), num_classes
 
 
 def _check_targets(name, target, num_classes, ignore_index):
@@ -179,7 +176,7 @@ def _nll(name, log_probs, target, weight, ignore_index, reduction):
         if reduction == "none":
             return picked.reshape(target.shape)
         return picked.mean() if reduction == "mean" else picked.sum()
-    w = np.ones(num_classes, dtype=flat.dtype) if weight is None else _data(weight)
+    w = np.ones(num_classes, dtype=flat.dtype) if weight is None else as_array(weight)
     if w.shape != (num_classes,):
         raise ValueError(f"{name}: weight must have one entry per class, shape ({num_classes},); "
                          f"got {w.shape}")
@@ -216,7 +213,7 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
         raise ValueError(f"{name}: label_smoothing must be between 0.0 and 1.0, got "
                          f"{label_smoothing}")
     class_dim = 0 if input.ndim == 1 else 1
-    target_data = _data(target)
+    target_data = as_array(target)
     if (input.ndim == 2 and target_data.ndim == 1 and target_data.dtype.kind in "iu"
             and weight is None and label_smoothing == 0.0 and reduction != "none"
             and len(target_data) == input.shape[0] > 0
@@ -233,7 +230,7 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     num_classes = input.shape[class_dim]
     w_shape = [1] * input.ndim
     w_shape[class_dim] = num_classes
-    weighted = log_probs if weight is None else log_probs * _data(weight).reshape(w_shape)
+    weighted = log_probs if weight is None else log_probs * as_array(weight).reshape(w_shape)
     ignored = target_data == ignore_index
     smooth = -weighted.sum(class_dim)
     if ignored.any():
@@ -243,7 +240,7 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
             smooth = smooth.sum() / float((~ignored).sum())
         else:
             kept = target_data[~ignored]
-            smooth = smooth.sum() / float(_data(weight)[kept].sum())
+            smooth = smooth.sum() / float(as_array(weight)[kept].sum())
     elif reduction == "sum":
         smooth = smooth.sum()
     return (1.0 - label_smoothing) * loss + smooth * (label_smoothing / num_classes)
@@ -251,10 +248,10 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
 
 def _soft_cross_entropy(name, log_probs, target, weight, reduction, label_smoothing, class_dim):
     """-Σ_c w_c·t_c·log p_c for class-probability targets; the mean is over elements."""
-    if tuple(np.shape(_data(target))) != tuple(log_probs.shape):
+    if tuple(np.shape(as_array(target))) != tuple(log_probs.shape):
         raise ValueError(f"{name}: class-probability targets (floating point) must have the "
                          f"input's shape {tuple(log_probs.shape)}, got "
-                         f"{tuple(np.shape(_data(target)))}; class indices must be integers")
+                         f"{tuple(np.shape(as_array(target)))}; class indices must be integers")
     num_classes = log_probs.shape[class_dim]
     if label_smoothing > 0:
         target = target * (1.0 - label_smoothing) + label_smoothing / num_classes
@@ -262,7 +259,7 @@ def _soft_cross_entropy(name, log_probs, target, weight, reduction, label_smooth
     if weight is not None:
         w_shape = [1] * log_probs.ndim
         w_shape[class_dim] = num_classes
-        terms = terms * _data(weight).reshape(w_shape)
+        terms = terms * as_array(weight).reshape(w_shape)
     return _reduce(-terms.sum(class_dim), reduction)
 
 

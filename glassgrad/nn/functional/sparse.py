@@ -3,7 +3,7 @@ import numpy as np
 
 from ...autograd import grad_mode
 from ...ops.indexing import where
-from ...tensor import Tensor
+from ...tensor import as_array
 
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
@@ -15,7 +15,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
     `padding_idx` get no gradient. `max_norm` renormalises, in place, each looked-up row whose
     `norm_type`-norm exceeds it (torch's behaviour).
     """
-    indices = input._data if isinstance(input, Tensor) else np.asarray(input)
+    indices = as_array(input)
     if indices.dtype.kind not in "iu":
         raise TypeError(f"embedding: expected integer indices (int64 or int32), got dtype "
                         f"{indices.dtype}")
