@@ -25,6 +25,7 @@ from .ops import (abs, add, addmm, all, allclose, amax, amin, any, argmax, argmi
                   sqrt, square, squeeze, stack, std, sub, sum, t, tanh, tile, topk, transpose,
                   tril, triu, trunc, unbind, unflatten, unique, unsqueeze, var, where)
 from .devices import device
+from . import accelerator, backends, cuda
 from . import data
 from . import optim
 from . import nn

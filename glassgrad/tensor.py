@@ -74,6 +74,19 @@ class Tensor:
         return self._data.dtype
 
     @property
+    def device(self):
+        """Always the CPU: glassgrad computes with numpy (see glassgrad/devices.py)."""
+        return devices.CPU
+
+    @property
+    def is_cuda(self):
+        return False
+
+    @property
+    def is_cpu(self):
+        return True
+
+    @property
     def is_leaf(self):
         return self.grad_fn is None
 
@@ -284,9 +297,16 @@ class Tensor:
         self._data[...] = _generator(generator).normal(mean, std, self.shape)
         return self
 
-    # --- conversions ----------------------------------------------------------------------
-    def to(self, dtype):
-        return ops.to_dtype(self, dtype)
+    # --- conversions and devices ----------------------------------------------------------
+    def to(self, *args, **kwargs):
+        """to(dtype), to('cpu'), to(device, dtype), to(other), to(dtype=..., copy=True), ..."""
+        return ops.to(self, *args, **kwargs)
+
+    def cpu(self):
+        return self
+
+    def cuda(self, device=None, non_blocking=False):
+        raise devices.not_available("Tensor.cuda", "cuda" if device is None else device)
 
     def type(self, dtype):
         return ops.to_dtype(self, dtype)
@@ -441,6 +461,6 @@ def _as_array(data):
 
 
 # The ops import Tensor, so they are imported after the class exists.
-from . import ops  # noqa: E402
+from . import devices, ops  # noqa: E402
 from .ops.elementwise import Add, Sub, Mul, Div, Neg  # noqa: E402
 from .autograd.function import apply_binary, mark_modified  # noqa: E402
