@@ -4,7 +4,7 @@ The public API, with PyTorch's names: `glassgrad.tensor`, `Tensor.backward`,
 `glassgrad.autograd.grad`, ... Explicit re-exports only; each name lives in one module.
 """
 from ._allocator import tune_malloc
-from .tensor import Tensor
+from .tensor import Tensor, is_tensor
 from . import autograd, dtypes, ops
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .dtypes import (bool, complex64, complex128, double, float, float16, float32, float64,

@@ -149,6 +149,14 @@ def test_every_creation_function_takes_device():
         assert "device" in inspect.signature(getattr(creation, name)).parameters, name
 
 
+def test_new_methods_pass_device_and_dtype_through():
+    x = gg.ones(2, dtype=gg.float64)
+    assert x.new_zeros(3, device="cpu").dtype == np.float64
+    assert x.new_full((2,), 1, dtype=gg.int64, device=gg.device("cpu")).dtype == np.int64
+    with pytest.raises(RuntimeError, match="zeros: " + NOT_CPU.format("cuda")):
+        x.new_zeros(3, device="cuda")
+
+
 # --- Tensor.to in all of torch's forms -----------------------------------------------------------
 def test_to_in_every_form_of_torch():
     x = gg.tensor([1.5, -2.0])
