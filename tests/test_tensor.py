@@ -1,7 +1,10 @@
 """Tensor: attributes, repr, hooks and retain_grad, in-place rules, views that share memory,
-operators (reflected ones with numbers and numpy arrays on the left), functions vs methods, and
-float32 kept end to end."""
+operators (reflected ones with numbers and numpy arrays on the left), functions vs methods,
+float32 kept end to end, torch.Tensor's everyday methods against torch, and docs/tensor.md's
+lists of what is left out checked against torch's and glassgrad's Tensor."""
 import operator
+import os
+import re
 
 import numpy as np
 import pytest
@@ -591,3 +594,51 @@ def test_new_ops_are_differentiable_to_second_order_through_methods():
 
 def test_is_tensor():
     assert gg.is_tensor(gg.ones(1)) and not gg.is_tensor(np.ones(1)) and not gg.is_tensor(1.0)
+
+
+# --- the API against torch's: docs/tensor.md's lists stay true ----------------------------------
+# torch.Tensor's methods and attributes that course programs use most (from torch's docs).
+EVERYDAY = """
+    abs add add_ addcdiv addcmul all allclose amax amin any apply_ argmax argmin argsort backward
+    bernoulli_ bfloat16 bmm bool byte ceil char chunk clamp clamp_ clamp_max clamp_min clip clone
+    contiguous copy_ cos cpu cuda cumprod cumsum data data_ptr detach detach_ device diag dim div
+    div_ dot double dtype element_size eq equal erf exp expand expand_as fill_ flatten flip float
+    floor floor_divide gather ge grad grad_fn gt half index_add index_fill index_select int
+    is_contiguous is_cuda is_floating_point is_leaf isfinite isinf isnan item le lerp log log10
+    log1p log2 log_softmax logical_and logical_not logical_or logsumexp long lt mT masked_fill
+    masked_fill_ masked_select matmul max maximum mean median min minimum mm movedim mul mul_
+    narrow nbytes ndim ne neg nelement new_empty new_full new_ones new_tensor new_zeros nonzero
+    norm normal_ numel numpy outer permute pin_memory pow prod reciprocal register_hook relu
+    remainder repeat repeat_interleave requires_grad requires_grad_ reshape reshape_as
+    retain_grad roll round rsqrt scatter scatter_ scatter_add scatter_add_ shape short sigmoid
+    sign sin size softmax sort split sqrt square squeeze std storage stride sub sub_ sum t T tanh
+    tile to tolist topk transpose tril triu trunc type type_as unbind unflatten unfold uniform_
+    unique unsqueeze var view view_as where zero_ is_sparse to_sparse real imag conj
+    share_memory_
+""".split()
+
+
+def _listed(heading):
+    """The backticked names in a section of docs/tensor.md."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    with open(os.path.join(root, "docs", "tensor.md"), encoding="utf-8") as f:
+        text = f.read()
+    section = text.split(f"## {heading}\n", 1)[1].split("\n## ", 1)[0]
+    return set(re.findall(r"`([A-Za-z_][A-Za-z0-9_]*)`", section))
+
+
+def test_the_left_out_lists_name_torch_methods_glassgrad_lacks():
+    left_out, not_yet = _listed("Left out on purpose"), _listed("Not here yet")
+    assert len(left_out) >= 30 and len(not_yet) >= 20 and not left_out & not_yet
+    for name in sorted(left_out | not_yet):
+        assert hasattr(torch.Tensor, name), f"docs/tensor.md: {name} is not a torch.Tensor name"
+        assert not hasattr(gg.Tensor, name), f"docs/tensor.md lists {name} as missing, but " \
+                                             "glassgrad's Tensor has it: take it off the list"
+
+
+def test_every_everyday_torch_method_is_here_or_listed_as_missing():
+    missing = sorted(n for n in EVERYDAY if not hasattr(gg.Tensor, n)
+                     and n not in _listed("Left out on purpose") | _listed("Not here yet"))
+    assert not missing, f"torch.Tensor methods neither in glassgrad nor in docs/tensor.md's " \
+                        f"lists: {missing}"
+    assert all(hasattr(torch.Tensor, n) for n in EVERYDAY)
