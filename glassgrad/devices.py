@@ -11,6 +11,8 @@ import builtins
 
 import numpy as np
 
+from .tensor import Tensor
+
 # The device types torch knows (torch.device's own list); only the first is glassgrad's.
 _TORCH_TYPES = ("cpu", "cuda", "mps", "xpu", "hip", "meta", "mtia", "hpu", "xla", "lazy", "ipu",
                 "vulkan", "mkldnn", "opengl", "opencl", "ideep", "ve", "fpga", "maia",
@@ -114,7 +116,6 @@ def parse_to(op, *args, device=None, dtype=None, non_blocking=False, copy=False)
     each optionally followed by `non_blocking` and `copy`. `non_blocking` is accepted and means
     nothing here: a copy on the CPU is never asynchronous.
     """
-    from .tensor import Tensor
     rest = list(args)
     if rest and isinstance(rest[0], Tensor):          # to(other): its dtype (and device)
         dtype = rest.pop(0).dtype
