@@ -1,11 +1,15 @@
 """Making tensors: `tensor`, `zeros`, `ones`, `full`, `arange`, `linspace`, `eye`, random ones,
 and the `*_like` forms. Floats default to float32 (`glassgrad.get_default_dtype()`).
+
+Each takes torch's `device=`: the CPU ('cpu', 'cpu:0', glassgrad.device('cpu')) or None; any
+other device is an error (glassgrad runs on the CPU only, see devices.py).
 """
 import builtins
 
 import numpy as np
 
 from . import dtypes
+from .devices import as_device
 from .random import _generator
 from .tensor import Tensor, as_array
 
@@ -24,11 +28,12 @@ def _new(array, requires_grad):
     return Tensor(array, requires_grad=requires_grad)
 
 
-def tensor(data, dtype=None, requires_grad=False):
+def tensor(data, dtype=None, device=None, requires_grad=False):
     """A new tensor holding a copy of `data` (nested lists, numbers, numpy arrays, tensors).
 
     Python floats become the default dtype (float32); a numpy array keeps its dtype, as in torch.
     """
+    as_device("tensor", device)
     if isinstance(data, Tensor):
         data = data._data
     if dtype is not None:
@@ -42,8 +47,9 @@ def tensor(data, dtype=None, requires_grad=False):
     return _new(array, requires_grad)
 
 
-def as_tensor(data, dtype=None):
+def as_tensor(data, dtype=None, device=None):
     """Like `tensor`, but shares memory with a numpy array of the right dtype."""
+    as_device("as_tensor", device)
     if isinstance(data, Tensor) and (dtype is None or data.dtype == np.dtype(dtype)):
         return data
     if isinstance(data, np.ndarray) and (dtype is None or data.dtype == np.dtype(dtype)):
@@ -58,43 +64,53 @@ def from_numpy(array):
     return Tensor(array)
 
 
-def zeros(*size, dtype=None, requires_grad=False):
+def zeros(*size, dtype=None, device=None, requires_grad=False):
+    as_device("zeros", device)
     return _new(np.zeros(_shape(size), dtype=_dtype(dtype)), requires_grad)
 
 
-def ones(*size, dtype=None, requires_grad=False):
+def ones(*size, dtype=None, device=None, requires_grad=False):
+    as_device("ones", device)
     return _new(np.ones(_shape(size), dtype=_dtype(dtype)), requires_grad)
 
 
-def empty(*size, dtype=None, requires_grad=False):
+def empty(*size, dtype=None, device=None, requires_grad=False):
+    as_device("empty", device)
     return _new(np.empty(_shape(size), dtype=_dtype(dtype)), requires_grad)
 
 
-def full(size, fill_value, dtype=None, requires_grad=False):
+def full(size, fill_value, dtype=None, device=None, requires_grad=False):
+    as_device("full", device)
     if dtype is None and isinstance(fill_value, (bool, int)) and not isinstance(fill_value, float):
         dtype = np.bool_ if isinstance(fill_value, bool) else np.int64
     return _new(np.full(tuple(size), fill_value, dtype=_dtype(dtype)), requires_grad)
 
 
-def zeros_like(t, dtype=None, requires_grad=False):
-    return _new(np.zeros(t.shape, dtype=t.dtype if dtype is None else dtype), requires_grad)
+def _like(op, t, dtype, device):
+    as_device(op, device)
+    return t.shape, t.dtype if dtype is None else dtype
 
 
-def ones_like(t, dtype=None, requires_grad=False):
-    return _new(np.ones(t.shape, dtype=t.dtype if dtype is None else dtype), requires_grad)
+def zeros_like(t, dtype=None, device=None, requires_grad=False):
+    return _new(np.zeros(*_like("zeros_like", t, dtype, device)), requires_grad)
 
 
-def full_like(t, fill_value, dtype=None, requires_grad=False):
-    return _new(np.full(t.shape, fill_value, dtype=t.dtype if dtype is None else dtype),
-                requires_grad)
+def ones_like(t, dtype=None, device=None, requires_grad=False):
+    return _new(np.ones(*_like("ones_like", t, dtype, device)), requires_grad)
 
 
-def empty_like(t, dtype=None, requires_grad=False):
-    return _new(np.empty(t.shape, dtype=t.dtype if dtype is None else dtype), requires_grad)
+def full_like(t, fill_value, dtype=None, device=None, requires_grad=False):
+    shape, dtype = _like("full_like", t, dtype, device)
+    return _new(np.full(shape, fill_value, dtype=dtype), requires_grad)
 
 
-def arange(start, end=None, step=1, dtype=None, requires_grad=False):
+def empty_like(t, dtype=None, device=None, requires_grad=False):
+    return _new(np.empty(*_like("empty_like", t, dtype, device)), requires_grad)
+
+
+def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
     """Values from start (inclusive) to end (exclusive); int64 for integer arguments."""
+    as_device("arange", device)
     if end is None:
         start, end = 0, start
     if dtype is None:
@@ -103,28 +119,33 @@ def arange(start, end=None, step=1, dtype=None, requires_grad=False):
     return _new(np.arange(start, end, step, dtype=dtype), requires_grad)
 
 
-def linspace(start, end, steps, dtype=None, requires_grad=False):
+def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
+    as_device("linspace", device)
     return _new(np.linspace(start, end, steps, dtype=_dtype(dtype)), requires_grad)
 
 
-def eye(n, m=None, dtype=None, requires_grad=False):
+def eye(n, m=None, dtype=None, device=None, requires_grad=False):
+    as_device("eye", device)
     return _new(np.eye(n, m, dtype=_dtype(dtype)), requires_grad)
 
 
-def rand(*size, generator=None, dtype=None, requires_grad=False):
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
     """Uniform on [0, 1)."""
+    as_device("rand", device)
     array = _generator(generator).random(_shape(size), dtype=np.float64)
     return _new(array.astype(_dtype(dtype)), requires_grad)
 
 
-def randn(*size, generator=None, dtype=None, requires_grad=False):
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
     """Standard normal."""
+    as_device("randn", device)
     array = _generator(generator).standard_normal(_shape(size))
     return _new(array.astype(_dtype(dtype)), requires_grad)
 
 
-def randint(low, high=None, size=(), generator=None, dtype=np.int64):
+def randint(low, high=None, size=(), generator=None, dtype=np.int64, device=None):
     """Integers uniform on [low, high): torch's randint(high, size) and randint(low, high, size)."""
+    as_device("randint", device)
     if isinstance(high, (tuple, list)):         # randint(high, size)
         low, high, size = 0, low, high
     elif high is None:
@@ -135,23 +156,30 @@ def randint(low, high=None, size=(), generator=None, dtype=np.int64):
     return Tensor(values.astype(dtype, copy=False))
 
 
-def randperm(n, generator=None):
-    return Tensor(_generator(generator).permutation(n).astype(np.int64))
+def randperm(n, generator=None, dtype=np.int64, device=None):
+    as_device("randperm", device)
+    return Tensor(_generator(generator).permutation(n).astype(dtype))
 
 
-def rand_like(t, generator=None, dtype=None):
-    return rand(t.shape, generator=generator, dtype=t.dtype if dtype is None else dtype)
+def rand_like(t, generator=None, dtype=None, device=None):
+    return rand(t.shape, generator=generator, dtype=_like("rand_like", t, dtype, device)[1])
 
 
-def randn_like(t, generator=None, dtype=None):
-    return randn(t.shape, generator=generator, dtype=t.dtype if dtype is None else dtype)
+def randn_like(t, generator=None, dtype=None, device=None):
+    return randn(t.shape, generator=generator, dtype=_like("randn_like", t, dtype, device)[1])
 
 
-def randint_like(t, low, high=None, generator=None):
-    return randint(low, high, t.shape, generator=generator, dtype=t.dtype)
+def randint_like(t, low, high=None, generator=None, dtype=None, device=None):
+    shape, dtype = _like("randint_like", t, dtype, device)
+    return randint(low, high, shape, generator=generator, dtype=dtype)
 
 
 def bernoulli(p, generator=None):
     """1 with probability p (element-wise), else 0; no gradient."""
     probs = as_array(p)
     return Tensor((_generator(generator).random(probs.shape) < probs).astype(probs.dtype))
+
+
+def new(make, like, *args, dtype=None, **kwargs):
+    """`like.new_zeros(...)` and friends: `make(...)` in the dtype of `like` unless one is given."""
+    return make(*args, dtype=like.dtype if dtype is None else dtype, **kwargs)

@@ -62,6 +62,22 @@ class Tensor:
     def numel(self):
         return self._data.size
 
+    nelement = numel
+
+    def element_size(self):
+        """Bytes per element (4 for float32)."""
+        return self._data.itemsize
+
+    @property
+    def nbytes(self):
+        return self._data.nbytes
+
+    def stride(self, dim=None):
+        """Steps in elements between neighbours along each dim (numpy's byte strides / itemsize;
+        a flipped view has negative ones, where torch's flip copies)."""
+        steps = tuple(s // self._data.itemsize for s in self._data.strides)
+        return steps if dim is None else steps[dim]
+
     @property
     def ndim(self):
         return self._data.ndim
@@ -72,6 +88,25 @@ class Tensor:
     @property
     def dtype(self):
         return self._data.dtype
+
+    def is_floating_point(self):
+        return dtypes.is_floating_point(self)
+
+    def is_complex(self):
+        return self._data.dtype.kind == "c"
+
+    @property
+    def device(self):
+        """Always the CPU: glassgrad computes with numpy (see glassgrad/devices.py)."""
+        return devices.CPU
+
+    @property
+    def is_cuda(self):
+        return False
+
+    @property
+    def is_cpu(self):
+        return True
 
     @property
     def is_leaf(self):
@@ -95,6 +130,14 @@ class Tensor:
 
     def __hash__(self):
         return id(self)
+
+    def __contains__(self, element):
+        """`value in tensor`: is some element equal to it (torch's rule)?"""
+        return bool(ops.any(ops.eq(self, element)))
+
+    def __format__(self, spec):
+        """f"{loss:.4f}" formats a 0-d tensor as its number, as torch does."""
+        return format(self.item(), spec) if self._data.ndim == 0 else object.__format__(self, spec)
 
     def __bool__(self):
         if self._data.size != 1:
@@ -120,9 +163,10 @@ class Tensor:
                              f"converted to a Python scalar (shape {self.shape})")
         return self._data.item()
 
-    def numpy(self):
-        """The data as a numpy array (shared memory). Refuses a tensor that requires grad."""
-        if self.requires_grad:
+    def numpy(self, *, force=False):
+        """The data as a numpy array (shared memory). Refuses a tensor that requires grad,
+        unless force=True (torch's `detach().numpy()`)."""
+        if self.requires_grad and not force:
             raise RuntimeError("Can't call numpy() on a tensor that requires grad. "
                                "Use tensor.detach().numpy() instead.")
         return self._data
@@ -272,6 +316,27 @@ class Tensor:
         np.clip(self._data, min, max, out=self._data)
         return self
 
+    # In-place forms of ops: the op runs out of place, and its result is written into self.
+    def masked_fill_(self, mask, value):
+        return self._inplace("masked_fill_", ops.masked_fill(self, mask, value))
+
+    def scatter_(self, dim, index, src=None, value=None):
+        return self._inplace("scatter_", ops.scatter(self, dim, index, src, value))
+
+    def scatter_add_(self, dim, index, src):
+        return self._inplace("scatter_add_", ops.scatter_add(self, dim, index, src))
+
+    def _inplace(self, op, result):
+        """Write `result`, computed out of place by `op`'s function, into self."""
+        if result.grad_fn is not None and not self.requires_grad:
+            # torch would give self a place in the graph; glassgrad's in-place ops cannot.
+            raise RuntimeError(f"{op}: an operand requires grad, so the result must be recorded "
+                               f"in the graph, which an in-place op cannot do here; write it out "
+                               f"of place: x = x.{op.rstrip('_')}(...)")
+        self._check_inplace(op)
+        self._data[...] = result._data
+        return self
+
     def uniform_(self, a=0.0, b=1.0, generator=None):
         from .random import _generator
         self._check_inplace("uniform_")
@@ -284,36 +349,38 @@ class Tensor:
         self._data[...] = _generator(generator).normal(mean, std, self.shape)
         return self
 
-    # --- conversions ----------------------------------------------------------------------
-    def to(self, dtype):
-        return ops.to_dtype(self, dtype)
+    # --- conversions and devices ----------------------------------------------------------
+    def to(self, *args, **kwargs):
+        """to(dtype), to('cpu'), to(device, dtype), to(other), to(dtype=..., copy=True), ..."""
+        return ops.to(self, *args, **kwargs)
 
-    def type(self, dtype):
-        return ops.to_dtype(self, dtype)
+    def cpu(self): return self
+    def cuda(self, device=None, non_blocking=False):
+        raise devices.not_available("Tensor.cuda", "cuda" if device is None else device)
 
-    def float(self):
-        return ops.to_dtype(self, np.float32)
+    def type(self, dtype): return ops.to_dtype(self, dtype)
+    def type_as(self, other): return ops.to_dtype(self, other.dtype)
+    def half(self): return ops.to_dtype(self, np.float16)
+    def float(self): return ops.to_dtype(self, np.float32)
+    def double(self): return ops.to_dtype(self, np.float64)
+    def char(self): return ops.to_dtype(self, np.int8)
+    def byte(self): return ops.to_dtype(self, np.uint8)
+    def short(self): return ops.to_dtype(self, np.int16)
+    def int(self): return ops.to_dtype(self, np.int32)
+    def long(self): return ops.to_dtype(self, np.int64)
+    def bool(self): return ops.to_dtype(self, np.bool_)
 
-    def double(self):
-        return ops.to_dtype(self, np.float64)
+    # new tensors in this tensor's dtype (unless dtype= says otherwise), outside the graph
+    def new_tensor(self, data, **kw): return creation.new(creation.tensor, self, data, **kw)
+    def new_zeros(self, *size, **kw): return creation.new(creation.zeros, self, *size, **kw)
+    def new_ones(self, *size, **kw): return creation.new(creation.ones, self, *size, **kw)
+    def new_empty(self, *size, **kw): return creation.new(creation.empty, self, *size, **kw)
+    def new_full(self, size, fill_value, **kw):
+        return creation.new(creation.full, self, size, fill_value, **kw)
 
-    def long(self):
-        return ops.to_dtype(self, np.int64)
-
-    def int(self):
-        return ops.to_dtype(self, np.int32)
-
-    def bool(self):
-        return ops.to_dtype(self, np.bool_)
-
-    def clone(self):
-        return ops.clone(self)
-
-    def contiguous(self):
-        return self if self._data.flags.c_contiguous else ops.clone(self)
-
-    def is_contiguous(self):
-        return self._data.flags.c_contiguous
+    def clone(self): return ops.clone(self)
+    def contiguous(self): return self if self._data.flags.c_contiguous else ops.clone(self)
+    def is_contiguous(self): return self._data.flags.c_contiguous
 
     # --- arithmetic operators (reflected ones too) ----------------------------------------
     def __add__(self, other): return apply_binary(Add, self, other)
@@ -326,6 +393,10 @@ class Tensor:
     def __rtruediv__(self, other): return apply_binary(Div, other, self)
     def __pow__(self, other): return ops.pow(self, other)
     def __rpow__(self, other): return ops.pow(other, self)
+    def __floordiv__(self, other): return ops.floor_divide(self, other)
+    def __rfloordiv__(self, other): return ops.floor_divide(other, self)
+    def __mod__(self, other): return ops.remainder(self, other)
+    def __rmod__(self, other): return ops.remainder(other, self)
     def __matmul__(self, other): return ops.matmul(self, other)
     def __rmatmul__(self, other): return ops.matmul(other, self)
     def __neg__(self): return Neg.apply(self)
@@ -374,12 +445,42 @@ class Tensor:
     def relu(self): return ops.relu(self)
     def erf(self): return ops.erf(self)
     def sign(self): return ops.sign(self)
+    def floor(self): return ops.floor(self)
+    def ceil(self): return ops.ceil(self)
+    def round(self, decimals=0): return ops.round(self, decimals)
+    def trunc(self): return ops.trunc(self)
+    def floor_divide(self, other): return ops.floor_divide(self, other)
+    def remainder(self, other): return ops.remainder(self, other)
+    def reciprocal(self): return ops.reciprocal(self)
+    def log2(self): return ops.log2(self)
+    def log10(self): return ops.log10(self)
     def maximum(self, other): return ops.maximum(self, other)
     def minimum(self, other): return ops.minimum(self, other)
     def clamp(self, min=None, max=None): return ops.clamp(self, min, max)
     clip = clamp
+    def clamp_min(self, min): return ops.clamp(self, min=min)
+    def clamp_max(self, max): return ops.clamp(self, max=max)
     def where(self, condition, other): return ops.where(condition, self, other)
     def masked_fill(self, mask, value): return ops.masked_fill(self, mask, value)
+
+    # comparisons, logic and tests: boolean tensors (or Python bools), no gradient
+    def eq(self, other): return ops.eq(self, other)
+    def ne(self, other): return ops.ne(self, other)
+    def lt(self, other): return ops.lt(self, other)
+    def le(self, other): return ops.le(self, other)
+    def gt(self, other): return ops.gt(self, other)
+    def ge(self, other): return ops.ge(self, other)
+    def logical_and(self, other): return ops.logical_and(self, other)
+    def logical_or(self, other): return ops.logical_or(self, other)
+    def logical_not(self): return ops.logical_not(self)
+    def isnan(self): return ops.isnan(self)
+    def isinf(self): return ops.isinf(self)
+    def isfinite(self): return ops.isfinite(self)
+    def any(self, dim=None, keepdim=False): return ops.any(self, dim, keepdim)
+    def all(self, dim=None, keepdim=False): return ops.all(self, dim, keepdim)
+    def nonzero(self, *, as_tuple=False): return ops.nonzero(self, as_tuple)
+    def equal(self, other): return ops.equal(self, other)
+    def allclose(self, other, rtol=1e-5, atol=1e-8): return ops.allclose(self, other, rtol, atol)
 
     def sum(self, dim=None, keepdim=False): return ops.sum(self, dim, keepdim)
     def mean(self, dim=None, keepdim=False): return ops.mean(self, dim, keepdim)
@@ -398,21 +499,46 @@ class Tensor:
     def softmax(self, dim): return ops.softmax(self, dim)
     def log_softmax(self, dim): return ops.log_softmax(self, dim)
     def norm(self, p=2, dim=None, keepdim=False): return ops.norm(self, p, dim, keepdim)
+    def cumsum(self, dim): return ops.cumsum(self, dim)
+    def sort(self, dim=-1, descending=False, stable=False):
+        return ops.sort(self, dim, descending, stable)
+    def argsort(self, dim=-1, descending=False, stable=False):
+        return ops.argsort(self, dim, descending, stable)
+    def topk(self, k, dim=-1, largest=True, sorted=True):
+        return ops.topk(self, k, dim, largest, sorted)
+    def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None):
+        return ops.unique(self, sorted, return_inverse, return_counts, dim)
 
     def matmul(self, other): return ops.matmul(self, other)
+    def mm(self, other): return ops.mm(self, other)
+    def bmm(self, other): return ops.bmm(self, other)
+    def dot(self, other): return ops.dot(self, other)
+    def outer(self, other): return ops.outer(self, other)
     def reshape(self, *shape): return ops.reshape(self, *shape)
     def view(self, *shape): return ops.view(self, *shape)
+    def view_as(self, other): return ops.view(self, other.shape)
+    def reshape_as(self, other): return ops.reshape(self, other.shape)
     def flatten(self, start_dim=0, end_dim=-1): return ops.flatten(self, start_dim, end_dim)
+    def unflatten(self, dim, sizes): return ops.unflatten(self, dim, sizes)
+    def t(self): return ops.t(self)
     def transpose(self, dim0, dim1): return ops.transpose(self, dim0, dim1)
     def permute(self, *dims): return ops.permute(self, *dims)
     def squeeze(self, dim=None): return ops.squeeze(self, dim)
     def unsqueeze(self, dim): return ops.unsqueeze(self, dim)
     def expand(self, *shape): return ops.expand(self, *shape)
     def expand_as(self, other): return ops.expand(self, other.shape)
+    def repeat(self, *sizes): return ops.repeat(self, *sizes)
+    def tile(self, *dims): return ops.tile(self, dims)
+    def flip(self, *dims): return ops.flip(self, dims)
+    def tril(self, diagonal=0): return ops.tril(self, diagonal)
+    def triu(self, diagonal=0): return ops.triu(self, diagonal)
     def split(self, split_size, dim=0): return ops.split(self, split_size, dim)
     def chunk(self, chunks, dim=0): return ops.chunk(self, chunks, dim)
+    def unbind(self, dim=0): return ops.unbind(self, dim)
     def gather(self, dim, index): return ops.gather(self, dim, index)
     def scatter_add(self, dim, index, src): return ops.scatter_add(self, dim, index, src)
+    def scatter(self, dim, index, src=None, value=None):
+        return ops.scatter(self, dim, index, src, value)
     def index_select(self, dim, index): return ops.index_select(self, dim, index)
     def unfold(self, dimension, size, step): return ops.unfold_dim(self, dimension, size, step)
 
@@ -450,6 +576,11 @@ def plain_tensor(array):
     return t
 
 
+def is_tensor(obj):
+    """torch.is_tensor: is `obj` a glassgrad Tensor?"""
+    return isinstance(obj, Tensor)
+
+
 def _as_array(data):
     """Convert what a user passes to `Tensor(...)` into an array; floats become float32."""
     if isinstance(data, Tensor):
@@ -463,6 +594,6 @@ def _as_array(data):
 
 
 # The ops import Tensor, so they are imported after the class exists.
-from . import ops  # noqa: E402
+from . import creation, devices, dtypes, ops  # noqa: E402
 from .ops.elementwise import Add, Sub, Mul, Div, Neg  # noqa: E402
 from .autograd.function import apply_binary, mark_modified  # noqa: E402

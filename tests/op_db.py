@@ -539,6 +539,129 @@ WINDOW = [
 
 
 # ================================================================================================
+# The ops behind torch.Tensor's everyday methods (t, flip, repeat, cumsum, sort, topk, scatter,
+# floor, %, //, ...), in the files of glassgrad/ops they live in (sorting.py is theirs alone).
+# ================================================================================================
+_INTS = _each(lambda rng, shape: rng.integers(-7, 8, shape))
+_DIVISORS = _each(lambda rng, shape: rng.choice([-3, -2, -1, 1, 2, 3], shape))
+_ROWS_UNIQUE = np.argsort(np.random.default_rng(9).random((3, 4)), axis=1)[:, :3]   # (3, 3)
+_COLS_UNIQUE = np.argsort(np.random.default_rng(10).random((3, 4)), axis=0)[:2]     # (2, 4)
+
+
+def _to_args(lib, args, kwargs):
+    """Tensor.to's arguments for `lib`: dtype names become lib's dtypes, the rest stays."""
+    name = lambda v: getattr(lib, v) if isinstance(v, str) and v.startswith("float") \
+        else v   # noqa: E731
+    return [name(a) for a in args], {k: name(v) for k, v in kwargs.items()}
+
+
+def _to(lib):
+    def to(x, args=(), **kwargs):
+        args, kwargs = _to_args(lib, args, kwargs)
+        return ops.to(x, *args, **kwargs) if lib is gg else x.to(*args, **kwargs)
+    return to
+
+
+TENSOR_METHODS = [
+    # elementwise.py
+    *[OpInfo(name, getattr(gg, name), "torch." + name, UNARY[:2], differentiable=False)
+      for name in ("floor", "ceil", "trunc")],
+    OpInfo("round", gg.round, "torch.round", UNARY[:2] + [sample((3, 4), decimals=2)],
+           differentiable=False),
+    OpInfo("floor_divide", gg.floor_divide, "torch.floor_divide", BINARY[:3],
+           domain=per_input(REAL, NONZERO), differentiable=False),
+    OpInfo("floor_divide (integers)", gg.floor_divide, "torch.floor_divide", BINARY[:3],
+           domain=per_input(_INTS, _DIVISORS), differentiable=False),
+    OpInfo("remainder", gg.remainder, "torch.remainder", BINARY, domain=per_input(REAL, NONZERO),
+           piecewise_linear=True,
+           note="a - floor(a / b)·b; jumps where a / b is whole, which random inputs avoid"),
+    OpInfo("remainder (integers)", gg.remainder, "torch.remainder", BINARY[:3],
+           domain=per_input(_INTS, _DIVISORS), differentiable=False),
+    OpInfo("__mod__", lambda a, b: a % b, None, BINARY[:2], domain=per_input(REAL, NONZERO),
+           piecewise_linear=True),
+    OpInfo("__rfloordiv__", lambda a: 7.0 // a, None, UNARY[:2], domain=NONZERO,
+           differentiable=False),
+    OpInfo("reciprocal", gg.reciprocal, "torch.reciprocal", UNARY, domain=NONZERO),
+    OpInfo("log2", gg.log2, "torch.log2", UNARY, domain=POSITIVE),
+    OpInfo("log10", gg.log10, "torch.log10", UNARY, domain=POSITIVE),
+    OpInfo("to", _to(gg), _to(torch),
+           [sample((3, 4), args=("float64",)), sample((3, 4), args=("cpu", "float64")),
+            sample((3, 4), args=(np.zeros(2),)), sample((2, 3), device="cpu", dtype="float64"),
+            sample((2, 3), args=("cpu",), copy=True)],
+           keeps_dtype=False, piecewise_linear=True,
+           note="to(other) takes other's dtype: a float64 array of the sample, as a tensor"),
+    # reduce.py
+    OpInfo("cumsum", gg.cumsum, "torch.cumsum",
+           [sample((3, 4), dim=1), sample((2, 3, 4), dim=0), sample((3, 4), dim=-1),
+            sample((), dim=0)], piecewise_linear=True),
+    OpInfo("cumsum (integers)", gg.cumsum, "torch.cumsum", [sample((3, 4), dim=1)],
+           domain=_INTS, differentiable=False),
+    *[OpInfo(name, getattr(gg, name), "torch." + name,
+             [sample((3, 4)), sample((3, 4), dim=1), sample((2, 3, 4), dim=(0, 2), keepdim=True),
+              sample(())], domain=BOOLS, differentiable=False) for name in ("any", "all")],
+    OpInfo("any (numbers)", gg.any, "torch.any", [sample((3, 4), dim=0)], domain=TIES,
+           differentiable=False),
+    # indexing.py
+    OpInfo("nonzero", gg.nonzero, "torch.nonzero",
+           [sample((3, 4)), sample((5,)), sample(()), sample((2, 3), as_tuple=True)],
+           domain=TIES, differentiable=False),
+    OpInfo("scatter", lambda a, src, dim, index: gg.scatter(a, dim, index, src),
+           lambda a, src, dim, index: torch.scatter(a, dim, index, src),
+           [sample((3, 4), (3, 3), dim=1, index=_ROWS_UNIQUE),
+            sample((3, 4), (2, 4), dim=0, index=_COLS_UNIQUE)], piecewise_linear=True,
+           note="no place written twice: with repeats torch leaves the winner unspecified"),
+    OpInfo("scatter (value)", lambda a, dim, index, value: gg.scatter(a, dim, index, value=value),
+           lambda a, dim, index, value: torch.scatter(a, dim, index, value=value),
+           [sample((3, 4), dim=1, index=_fixed(6, (3, 5), 4), value=1.5)],
+           piecewise_linear=True),
+    *[OpInfo(name, getattr(gg, name), "torch." + name,
+             [sample((4, 4)), sample((3, 5), diagonal=1), sample((2, 4, 3), diagonal=-1)],
+             piecewise_linear=True) for name in ("tril", "triu")],
+    # movement.py
+    OpInfo("t", gg.t, "torch.t", [sample((3, 4)), sample((4,)), sample(())],
+           piecewise_linear=True),
+    OpInfo("flip", gg.flip, "torch.flip",
+           [sample((3, 4), dims=(0,)), sample((2, 3, 4), dims=(0, 2)), sample((3, 4), dims=(-1,))],
+           piecewise_linear=True),
+    OpInfo("repeat", lambda x, sizes: ops.repeat(x, sizes), lambda x, sizes: x.repeat(sizes),
+           [sample((2, 3), sizes=(2, 1)), sample((3,), sizes=(2, 2)),
+            sample((2, 1, 3), sizes=(1, 3, 2)), sample((), sizes=(3,))], piecewise_linear=True),
+    OpInfo("tile", gg.tile, "torch.tile", [sample((2, 3), dims=(2,)), sample((3,), dims=(2, 2))],
+           piecewise_linear=True),
+    OpInfo("unflatten", gg.unflatten, "torch.unflatten",
+           [sample((2, 12), dim=1, sizes=(3, 4)), sample((6, 4), dim=0, sizes=(-1, 2))],
+           piecewise_linear=True),
+    OpInfo("unbind", gg.unbind, "torch.unbind", [sample((3, 4)), sample((2, 3, 4), dim=1)],
+           piecewise_linear=True),
+    # linalg.py
+    OpInfo("mm", gg.mm, "torch.mm", [sample((2, 3), (3, 4))]),
+    OpInfo("bmm", gg.bmm, "torch.bmm", [sample((2, 2, 3), (2, 3, 4))]),
+    # sorting.py
+    OpInfo("sort", gg.sort, "torch.sort",
+           [sample((3, 4)), sample((3, 4), dim=0), sample((2, 3, 4), dim=1, descending=True),
+            sample((5,), descending=True), sample(())], domain=DISTINCT, piecewise_linear=True),
+    OpInfo("sort (ties, stable)", gg.sort, "torch.sort",
+           [sample((4, 6), stable=True), sample((4, 6), dim=0, descending=True, stable=True)],
+           domain=TIES, fd=False, piecewise_linear=True,
+           note="equal values keep their order, as torch's stable=True; the gradient follows"),
+    OpInfo("argsort", gg.argsort, "torch.argsort",
+           [sample((3, 4)), sample((3, 4), dim=0, descending=True), sample((2, 6), stable=True)],
+           domain=DISTINCT, differentiable=False),
+    OpInfo("argsort (ties, stable)", gg.argsort, "torch.argsort",
+           [sample((4, 6), stable=True), sample((4, 6), descending=True, stable=True)],
+           domain=TIES, differentiable=False),
+    OpInfo("topk", gg.topk, "torch.topk",
+           [sample((3, 5), k=2), sample((3, 5), k=3, dim=0, largest=False), sample((6,), k=6),
+            sample((2, 3, 4), k=1, dim=1)], domain=DISTINCT, piecewise_linear=True),
+    OpInfo("unique", gg.unique, "torch.unique",
+           [sample((10,)), sample((3, 4), return_inverse=True, return_counts=True),
+            sample((6, 2), dim=0, return_inverse=True, return_counts=True)],
+           domain=labels(3), differentiable=False),
+    OpInfo("unique (floats)", gg.unique, "torch.unique", [sample((3, 4), return_counts=True)],
+           domain=TIES, differentiable=False),
+]
+
+# ================================================================================================
 # Conventions at kinks and ties, where the derivative is a choice: glassgrad makes torch's
 # (documented for amax/amin and maximum: ties share the gradient evenly; relu'(0) = 0; norm and
 # std give 0, not NaN, at 0). Finite differences do not apply there, so torch is the only check.
@@ -574,7 +697,6 @@ CONVENTIONS = [
 # ================================================================================================
 # Pooling (ops/pool.py): max-pooling is a primitive, one pass per kernel tap.
 POOL = [
-
     OpInfo("max_pool2d", nnF.max_pool2d, "F.max_pool2d",
            [sample((2, 3, 4, 4), kernel_size=2),                                # tiles
             sample((1, 2, 5, 4), kernel_size=2),                                # ragged end
@@ -612,7 +734,7 @@ LOSS = [
 
 
 OP_DB = (ELEMENTWISE + ACTIVATION + REDUCE_OPS + LINALG + MOVEMENT + INDEXING + WINDOW + POOL
-         + LOSS + CONVENTIONS)
+         + LOSS + TENSOR_METHODS + CONVENTIONS)
 
 # Public names of glassgrad.ops that are not tensor ops, so have no record.
 NOT_OPS = {

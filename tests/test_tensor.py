@@ -1,7 +1,10 @@
 """Tensor: attributes, repr, hooks and retain_grad, in-place rules, views that share memory,
-operators (reflected ones with numbers and numpy arrays on the left), functions vs methods, and
-float32 kept end to end."""
+operators (reflected ones with numbers and numpy arrays on the left), functions vs methods,
+float32 kept end to end, torch.Tensor's everyday methods against torch, and docs/tensor.md's
+lists of what is left out checked against torch's and glassgrad's Tensor."""
 import operator
+import os
+import re
 
 import numpy as np
 import pytest
@@ -368,3 +371,274 @@ def test_the_mean_of_nothing_is_nan_as_in_torch():
     assert x.mean(dim=0).shape == (3,) and np.isnan(x.mean(dim=0)._data).all()
     x.mean().backward()
     assert x.grad.shape == (0, 3)
+
+
+# --- torch.Tensor's everyday methods, each against torch -----------------------------------------
+M = np.arange(12.0).reshape(3, 4) - 5.5          # halves from -5.5 to 5.5: no zero, no ties
+B = np.arange(24.0).reshape(2, 3, 4) / 7.0
+IDX = np.array([[2, 0], [1, 3], [0, 0]])
+
+# (name, input, call): call(x, lib) runs the same code on glassgrad's and on torch's tensor.
+METHODS = [
+    ("t", M, lambda x, lib: x.t()), ("t of 1-D", M[0], lambda x, lib: x.t()),
+    ("T", M, lambda x, lib: x.T), ("mT", B, lambda x, lib: x.mT),
+    ("view_as", M, lambda x, lib: x.view_as(lib.zeros(4, 3))),
+    ("reshape_as", M, lambda x, lib: x.t().reshape_as(lib.zeros(2, 6))),
+    ("unflatten", M, lambda x, lib: x.unflatten(1, (2, -1))),
+    ("flatten", B, lambda x, lib: x.flatten(1)),
+    ("repeat", M, lambda x, lib: x.repeat(2, 1, 3)), ("repeat (tuple)", M[0], lambda x, lib:
+                                                      x.repeat((2, 2))),
+    ("tile", M, lambda x, lib: x.tile(2)), ("tile (tuple)", M, lambda x, lib: x.tile((1, 2))),
+    ("flip", M, lambda x, lib: x.flip(0)), ("flip (two dims)", B, lambda x, lib: x.flip(0, 2)),
+    ("flip (list)", B, lambda x, lib: x.flip([-1])),
+    ("expand_as", M[:1], lambda x, lib: x.expand_as(lib.zeros(3, 4))),
+    ("squeeze, unsqueeze", M, lambda x, lib: x.unsqueeze(1).squeeze(1)),
+    ("transpose, permute", B, lambda x, lib: x.transpose(0, 2).permute(2, 0, 1)),
+    ("contiguous", M, lambda x, lib: x.t().contiguous()),
+    ("unbind", M, lambda x, lib: x.unbind(1)), ("chunk", M, lambda x, lib: x.chunk(2, 1)),
+    ("split", M, lambda x, lib: x.split([1, 3], 1)),
+    ("cumsum", M, lambda x, lib: x.cumsum(1)), ("cumsum (bool)", M, lambda x, lib:
+                                                (x > 0).cumsum(0)),
+    ("cumsum (int32)", M, lambda x, lib: x.int().cumsum(-1)),
+    ("sort", M, lambda x, lib: x.sort(descending=True)), ("sort (dim 0)", M, lambda x, lib:
+                                                          x.sort(0)),
+    ("argsort", M, lambda x, lib: x.argsort(0, descending=True)),
+    ("topk", M, lambda x, lib: x.topk(2)), ("topk (smallest)", M, lambda x, lib:
+                                            x.topk(2, dim=0, largest=False)),
+    ("unique", np.array([3, 1, 3, 2, 1]), lambda x, lib: x.unique(return_counts=True)),
+    ("max, min along a dim", M, lambda x, lib: (x.max(1), x.min(0))),
+    ("argmax, argmin", M, lambda x, lib: (x.argmax(), x.argmin(1))),
+    ("sum, mean, std, var, prod", M, lambda x, lib: (x.sum(0), x.mean(1), x.std(), x.var(0),
+                                                     x.prod(1))),
+    ("norm", M, lambda x, lib: (x.norm(), x.norm(1, dim=0))),
+    ("eq, ne, lt, le, gt, ge", M, lambda x, lib: (x.eq(0.5), x.ne(x), x.lt(0), x.le(-5.5),
+                                                  x.gt(1), x.ge(x.t().t()))),
+    ("logical ops", M, lambda x, lib: ((x > 0).logical_and(x < 3), (x > 4).logical_or(x < -4),
+                                       (x > 0).logical_not())),
+    ("isnan, isinf, isfinite", np.array([1.0, np.nan, np.inf]),
+     lambda x, lib: (x.isnan(), x.isinf(), x.isfinite())),
+    ("any, all", M, lambda x, lib: ((x > 5).any(), (x > -6).all(), (x > 5).any(1),
+                                    (x > 0).all(0, keepdim=True))),
+    ("nonzero", M, lambda x, lib: ((x > 3).nonzero(), (x > 3).nonzero(as_tuple=True))),
+    ("equal, allclose", M, lambda x, lib: (x.equal(x * 1.0), x.equal(x + 1),
+                                           x.allclose(x + 1e-9), x.allclose(x + 1e-3))),
+    ("floor, ceil, trunc, round", M / 3, lambda x, lib: (x.floor(), x.ceil(), x.trunc(),
+                                                         x.round(), x.round(decimals=1))),
+    ("rounding integers", M, lambda x, lib: (x.long().floor(), x.long().round())),
+    ("remainder, %", M, lambda x, lib: (x.remainder(2.5), x % -3, 7.0 % x, x.long() % 4)),
+    ("floor_divide, //", M, lambda x, lib: (x.floor_divide(2), x // -3, 7 // x, x.long() // 4,
+                                            x.long() // 2.5)),
+    ("reciprocal, log2, log10", M, lambda x, lib: (x.reciprocal(), x.abs().log2(),
+                                                   x.abs().log10())),
+    ("clamp_min, clamp_max", M, lambda x, lib: (x.clamp_min(0), x.clamp_max(1.5))),
+    ("abs, exp, log, sqrt, pow, sign", M, lambda x, lib: (x.abs(), x.exp(), x.abs().log(),
+                                                          x.abs().sqrt(), x.pow(2), x.sign())),
+    ("masked_fill, where", M, lambda x, lib: (x.masked_fill(x > 0, 0.0),
+                                              x.where(x > 0, -1.0))),
+    ("gather, index_select", M, lambda x, lib: (x.gather(1, lib.tensor(IDX)),
+                                                x.index_select(0, lib.tensor([2, 0])))),
+    ("scatter", M, lambda x, lib: (x.scatter(1, lib.tensor([[1], [3], [0]]), x.new_ones(3, 1)),
+                                   x.scatter(1, lib.tensor(IDX), 9.0))),
+    ("scatter_add", M, lambda x, lib: x.scatter_add(1, lib.tensor(IDX), x.new_ones(3, 2))),
+    ("tril, triu", M, lambda x, lib: (x.tril(), x.triu(1), x.tril(-1))),
+    ("mm, bmm, dot, outer, matmul", M, lambda x, lib: (
+        x.mm(x.t()), x.unsqueeze(0).bmm(x.t().unsqueeze(0)), x[0].dot(x[1]), x[0].outer(x[1]),
+        x.matmul(x.t()))),
+    ("softmax, log_softmax", M, lambda x, lib: (x.softmax(1), x.log_softmax(0))),
+    ("conversions", M, lambda x, lib: (x.double(), x.half(), x.long(), x.int(), x.short(),
+                                       x.char(), x.abs().byte(), x.bool(), x.long().float())),
+    ("type_as", M, lambda x, lib: x.type_as(lib.zeros(1, dtype=lib.float64))),
+    ("new_zeros, new_ones, new_full, new_tensor", M, lambda x, lib: (
+        x.new_zeros(2, 3), x.new_ones((2,)), x.new_full((2,), 7), x.long().new_full((2,), 1.5),
+        x.new_tensor([1, 2]), x.long().new_tensor([1.5]), x.new_zeros(2, dtype=lib.int64))),
+    ("new_empty", M, lambda x, lib: (x.new_empty(2, 3).shape,
+                                              _dtype_name(x.new_empty(2).dtype))),
+    ("sizes", B, lambda x, lib: (x.size(), x.size(1), x.shape, x.dim(), x.ndim, x.numel(),
+                                 x.nelement(), len(x))),
+    ("bytes and strides", B, lambda x, lib: (x.element_size(), x.nbytes, x.stride(),
+                                             x.transpose(0, 2).stride(), x.stride(1),
+                                             x.double().element_size())),
+    ("kinds", M, lambda x, lib: (x.is_floating_point(), x.long().is_floating_point(),
+                                 x.is_complex(), x.is_contiguous(), x.t().is_contiguous())),
+    ("item, tolist", M, lambda x, lib: (x[1, 2].item(), x[0].tolist(), x.sum().item())),
+    ("in", M, lambda x, lib: (0.5 in x, 0.25 in x, 5.5 in x[2])),
+    ("format", M, lambda x, lib: (f"{x.sum():.3f}", f"{x[0, 0]:+.1e}", f"{x.long()[1, 1]:03d}")),
+]
+
+
+def _dtype_name(dtype):
+    return str(dtype).replace("torch.", "")
+
+
+def _same(ours, theirs, what):
+    """Same values, dtype and shape as torch's result, through tuples and named tuples."""
+    if isinstance(theirs, torch.Tensor):
+        assert isinstance(ours, gg.Tensor), f"{what}: {type(ours).__name__}, expected a Tensor"
+        assert _dtype_name(ours.dtype) == _dtype_name(theirs.dtype), \
+            f"{what}: dtype {ours.dtype}, torch {theirs.dtype}"
+        assert ours.shape == tuple(theirs.shape), f"{what}: shape {ours.shape} vs {theirs.shape}"
+        np.testing.assert_allclose(ours._data.astype(np.float64),
+                                   theirs.detach().numpy().astype(np.float64), rtol=1e-6,
+                                   atol=1e-6, err_msg=what)
+    elif isinstance(theirs, (tuple, list)):
+        assert isinstance(ours, (tuple, list)) and len(ours) == len(theirs), \
+            f"{what}: {ours!r} vs {theirs!r}"
+        for i, (o, t) in enumerate(zip(ours, theirs)):
+            _same(o, t, f"{what}[{i}]")
+        if hasattr(theirs, "indices"):          # torch.return_types: the names too
+            _same(ours.values, theirs.values, f"{what}.values")
+            _same(ours.indices, theirs.indices, f"{what}.indices")
+    else:
+        assert ours == theirs and type(ours) is type(theirs), f"{what}: {ours!r}, torch {theirs!r}"
+
+
+@pytest.mark.parametrize("name, values, call", METHODS, ids=[m[0] for m in METHODS])
+def test_methods_equal_torchs(name, values, call):
+    ours = call(gg.tensor(values), gg)
+    theirs = call(torch.tensor(values), torch)
+    _same(ours, theirs, name)
+
+
+def test_a_one_hot_target_and_masked_scores_in_place_as_courses_write_them():
+    for lib in (gg, torch):
+        y = lib.tensor([2, 0, 1, 2])
+        one_hot = lib.zeros(4, 3).scatter_(1, y.unsqueeze(1), 1.0)
+        scores = lib.ones(3, 3)
+        assert scores.masked_fill_(lib.ones(3, 3).triu(1) > 0, float("-inf")) is scores
+        counts = lib.zeros(3).scatter_add_(0, y, lib.ones(4))
+        assert one_hot.tolist() == [[0, 0, 1], [1, 0, 0], [0, 1, 0], [0, 0, 1]]
+        assert scores.softmax(-1)[1].tolist() == [0.5, 0.5, 0.0]
+        assert counts.tolist() == [1.0, 1.0, 2.0]
+
+
+def test_in_place_ops_keep_the_graph_honest():
+    w = gg.ones(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match=r"masked_fill_: a leaf tensor that requires grad is "
+                                           r"being used in an in-place operation"):
+        w.masked_fill_(w > 0, 0.0)
+    with gg.no_grad():
+        w.masked_fill_(gg.tensor([True, False, False]), 5.0)
+    assert w.tolist() == [5.0, 1.0, 1.0]
+    out = gg.zeros(3)
+    version = out._version
+    with pytest.raises(RuntimeError, match=r"scatter_add_: an operand requires grad, so the "
+                                           r"result must be recorded in the graph, which an "
+                                           r"in-place op cannot do here; write it out of place: "
+                                           r"x = x.scatter_add\(...\)"):
+        out.scatter_add_(0, gg.tensor([0, 0, 2]), w)
+    assert out.tolist() == [0.0, 0.0, 0.0] and out._version == version   # refused: untouched
+    out = out.scatter_add(0, gg.tensor([0, 0, 2]), w)                     # out of place: fine
+    out.sum().backward()
+    assert w.grad.tolist() == [1.0, 1.0, 1.0]
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: gg.zeros(2, 3, 4).t(), RuntimeError,
+     r"t: expects a tensor with <= 2 dimensions, got shape \(2, 3, 4\) \(3-D\); use "
+     r"transpose\(dim0, dim1\), permute\(...\) or .mT"),
+    (lambda: gg.zeros(2, 3).repeat(2), RuntimeError,
+     r"repeat: 1 repeat sizes \(2,\) for a tensor of shape \(2, 3\); give at least one per "
+     r"dimension \(2\)"),
+    (lambda: gg.zeros(2, 6).unflatten(1, (4, 2)), RuntimeError,
+     r"unflatten: sizes \(4, 2\) do not multiply to 6, the size of dim 1 of a tensor of shape "
+     r"\(2, 6\)"),
+    (lambda: gg.zeros(2, 6).unflatten(1, (-1, 4)), RuntimeError, r"unflatten: sizes \(-1, 4\)"),
+    (lambda: gg.zeros(2, 3).topk(4), RuntimeError,
+     r"topk: k=4 is out of range: dim 1 of a tensor of shape \(2, 3\) has 3 elements"),
+    (lambda: gg.zeros(2, 3).sort(2), IndexError,
+     r"sort: dim 2 is out of range for a tensor with 2 dimension\(s\)"),
+    (lambda: gg.zeros(2, 3).cumsum(-3), IndexError,
+     r"cumsum: dim -3 is out of range for a tensor with 2 dimension\(s\)"),
+    (lambda: gg.zeros(3).mm(gg.zeros(3, 2)), RuntimeError,
+     r"mm: expected two 2-D matrices, got shapes \(3,\) and \(3, 2\)"),
+    (lambda: gg.zeros(2, 3, 4).bmm(gg.zeros(3, 4, 2)), RuntimeError,
+     r"bmm: expected two 3-D tensors with the same batch size, got shapes \(2, 3, 4\) and "
+     r"\(3, 4, 2\)"),
+    (lambda: gg.zeros(2, 3).mm(gg.zeros(2, 3)), RuntimeError,
+     r"matmul: shapes \(2, 3\) and \(2, 3\) cannot be multiplied"),
+    (lambda: gg.zeros(3).tril(), RuntimeError,
+     r"tril: expected a tensor with at least 2 dimensions, got shape \(3,\)"),
+    (lambda: gg.zeros(2, 3).scatter(1, gg.tensor([[0, 0], [1, 2]]), gg.ones(2, 2)),
+     RuntimeError, r"scatter: index of shape \(2, 2\) writes some places more than once along "
+                   r"dim 1; which value wins is unspecified \(use scatter_add to sum them\)"),
+    (lambda: gg.zeros(2, 3).scatter(1, gg.tensor([[0], [1]]), gg.ones(2, 1, dtype=gg.float64)),
+     RuntimeError, r"scatter: src has dtype float64, but the input has float32; they must match"),
+    (lambda: gg.zeros(2, 3).scatter(1, gg.tensor([[0], [3]]), 1.0), RuntimeError,
+     r"scatter: index of shape \(2, 1\) out of range for input of shape \(2, 3\) along dim 1"),
+    (lambda: gg.zeros(2, 3).scatter(1, gg.tensor([[0], [1]])), TypeError,
+     r"scatter: expected either src \(a tensor or a number\) or value \(a number\)"),
+    (lambda: gg.tensor(1.0).unbind(), IndexError,
+     r"unbind: a 0-d tensor has no dimension to unbind"),
+    (lambda: f"{gg.zeros(2):.2f}", TypeError, r"unsupported format string"),
+])
+def test_method_errors_name_the_op_and_shapes(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_new_ops_are_differentiable_to_second_order_through_methods():
+    """The op table checks these ops; here the methods' spelling reaches the same graph."""
+    x = gg.tensor(M / 4, dtype=gg.float64, requires_grad=True)
+    xt = torch.tensor(M / 4, requires_grad=True)
+    results = []
+    for t in (x, xt):
+        y = (t.cumsum(1) * t.flip(0) + t.repeat(1, 2)[:, :4] * t.sort(1).values
+             + t.topk(2).values.sum() * t.t().t() + t.tril() * t.triu() + t.unflatten(1, (2, 2))
+             .flatten(1) % 0.7).sum()
+        (g,) = (gg.autograd.grad if t is x else torch.autograd.grad)(y, t, create_graph=True)
+        (h,) = (gg.autograd.grad if t is x else torch.autograd.grad)((g * g).sum(), t)
+        results.append((y, g, h))
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours._data, theirs.detach().numpy(), rtol=1e-10, atol=1e-12)
+
+
+def test_is_tensor():
+    assert gg.is_tensor(gg.ones(1)) and not gg.is_tensor(np.ones(1)) and not gg.is_tensor(1.0)
+
+
+# --- the API against torch's: docs/tensor.md's lists stay true ----------------------------------
+# torch.Tensor's methods and attributes that course programs use most (from torch's docs).
+EVERYDAY = """
+    abs add add_ addcdiv addcmul all allclose amax amin any apply_ argmax argmin argsort backward
+    bernoulli_ bfloat16 bmm bool byte ceil char chunk clamp clamp_ clamp_max clamp_min clip clone
+    contiguous copy_ cos cpu cuda cumprod cumsum data data_ptr detach detach_ device diag dim div
+    div_ dot double dtype element_size eq equal erf exp expand expand_as fill_ flatten flip float
+    floor floor_divide gather ge grad grad_fn gt half index_add index_fill index_select int
+    is_contiguous is_cuda is_floating_point is_leaf isfinite isinf isnan item le lerp log log10
+    log1p log2 log_softmax logical_and logical_not logical_or logsumexp long lt mT masked_fill
+    masked_fill_ masked_select matmul max maximum mean median min minimum mm movedim mul mul_
+    narrow nbytes ndim ne neg nelement new_empty new_full new_ones new_tensor new_zeros nonzero
+    norm normal_ numel numpy outer permute pin_memory pow prod reciprocal register_hook relu
+    remainder repeat repeat_interleave requires_grad requires_grad_ reshape reshape_as
+    retain_grad roll round rsqrt scatter scatter_ scatter_add scatter_add_ shape short sigmoid
+    sign sin size softmax sort split sqrt square squeeze std storage stride sub sub_ sum t T tanh
+    tile to tolist topk transpose tril triu trunc type type_as unbind unflatten unfold uniform_
+    unique unsqueeze var view view_as where zero_ is_sparse to_sparse real imag conj
+    share_memory_
+""".split()
+
+
+def _listed(heading):
+    """The backticked names in a section of docs/tensor.md."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    with open(os.path.join(root, "docs", "tensor.md"), encoding="utf-8") as f:
+        text = f.read()
+    section = text.split(f"## {heading}\n", 1)[1].split("\n## ", 1)[0]
+    return set(re.findall(r"`([A-Za-z_][A-Za-z0-9_]*)`", section))
+
+
+def test_the_left_out_lists_name_torch_methods_glassgrad_lacks():
+    left_out, not_yet = _listed("Left out on purpose"), _listed("Not here yet")
+    assert len(left_out) >= 30 and len(not_yet) >= 20 and not left_out & not_yet
+    for name in sorted(left_out | not_yet):
+        assert hasattr(torch.Tensor, name), f"docs/tensor.md: {name} is not a torch.Tensor name"
+        assert not hasattr(gg.Tensor, name), f"docs/tensor.md lists {name} as missing, but " \
+                                             "glassgrad's Tensor has it: take it off the list"
+
+
+def test_every_everyday_torch_method_is_here_or_listed_as_missing():
+    missing = sorted(n for n in EVERYDAY if not hasattr(gg.Tensor, n)
+                     and n not in _listed("Left out on purpose") | _listed("Not here yet"))
+    assert not missing, f"torch.Tensor methods neither in glassgrad nor in docs/tensor.md's " \
+                        f"lists: {missing}"
+    assert all(hasattr(torch.Tensor, n) for n in EVERYDAY)

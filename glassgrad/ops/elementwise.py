@@ -432,3 +432,71 @@ def equal(a, b):
 
 
 from .indexing import where  # noqa: E402  (where is defined with the indexing ops)
+
+
+# --- rounding, integer division, logarithms in other bases, Tensor.to ----------------------------
+def _whole(a, ufunc):
+    values = np.asarray(_data(a))
+    # Integers are whole already: a copy in their own dtype (numpy's floor would give float64).
+    return Tensor(values.copy() if values.dtype.kind in "iub" else ufunc(values))
+
+
+def floor(a):
+    """The largest whole number <= a. Piecewise constant: its gradient is zero, so none is
+    recorded (as for sign)."""
+    return _whole(a, np.floor)
+
+
+def ceil(a):
+    """The smallest whole number >= a (no gradient, as floor)."""
+    return _whole(a, np.ceil)
+
+
+def trunc(a):
+    """a rounded towards zero (no gradient, as floor)."""
+    return _whole(a, np.trunc)
+
+
+def round(a, decimals=0):
+    """a rounded half to even, as torch and numpy, to `decimals` digits (no gradient)."""
+    return _whole(a, lambda values: np.round(values, decimals))
+
+
+def floor_divide(a, b):
+    """a // b rounded towards -inf (torch.floor_divide, Python's //); no gradient."""
+    out = np.floor_divide(_data(a), _data(b))
+    wide = any(getattr(_data(x), "dtype", None) == np.float64 for x in (a, b))
+    # int // float: numpy answers in float64, torch in the default float32 (as Function.apply)
+    return Tensor(out.astype(np.float32) if out.dtype == np.float64 and not wide else out)
+
+
+def remainder(a, b):
+    """a - b·floor(a / b), with the sign of b (torch.remainder, Python's %).
+
+    floor(a / b) is piecewise constant, so the gradient is 1 for a and -floor(a / b) for b.
+    """
+    return a - floor_divide(a, b) * b
+
+
+def reciprocal(a):
+    return 1.0 / a
+
+
+def log2(a):
+    return log(a) / float(np.log(2.0))
+
+
+def log10(a):
+    return log(a) / float(np.log(10.0))
+
+
+def to(a, *args, **kwargs):
+    """`a` in another dtype, in every form of torch's Tensor.to: to(dtype), to('cpu'),
+    to(device, dtype), to(other), to(dtype=..., device=..., copy=...). The device must be the
+    CPU; `a` itself comes back when nothing changes (unless copy=True)."""
+    dtype, copy = parse_to("Tensor.to", *args, **kwargs)
+    out = a if dtype is None else to_dtype(a, dtype)
+    return clone(out) if copy and out is a else out
+
+
+from ..devices import parse_to  # noqa: E402

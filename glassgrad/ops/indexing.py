@@ -200,3 +200,64 @@ def one_hot(tensor, num_classes=-1):
         raise RuntimeError(f"one_hot: class values must be in [0, {num_classes}), got "
                            f"min {labels.min()}, max {labels.max()}")
     return Tensor((labels[..., None] == np.arange(num_classes)).astype(np.int64))
+
+
+# --- nonzero, scatter, the triangles of a matrix ----------------------------------------------
+def nonzero(a, as_tuple=False):
+    """Where `a` is non-zero: an (n, a.ndim) int64 tensor of indices (torch.nonzero), or with
+    as_tuple=True one 1-D tensor of indices per dimension (numpy's nonzero). No gradient."""
+    values = as_array(a)
+    if as_tuple:
+        return tuple(Tensor(i.astype(np.int64)) for i in np.nonzero(np.atleast_1d(values)))
+    return Tensor(np.argwhere(values).astype(np.int64))
+
+
+def scatter(a, dim, index, src=None, value=None):
+    """`a` with out[i][index[i][j]] = src[i][j] (for dim=1), or = value (torch.scatter).
+
+    Made of scatter_add into zeros and where, so the gradient is zero for the overwritten
+    elements of `a` and gathered from those places for `src`. torch leaves unspecified which of
+    several values written to one place wins, so with a tensor `src` that is refused.
+    """
+    fill = src if value is None else value
+    if (src is None) == (value is None):
+        raise TypeError("scatter: expected either src (a tensor or a number) or value (a number)")
+    dim, index = dim % max(a.ndim, 1), as_array(index)
+    places = _along("scatter", a.shape, dim, index)
+    hit = np.zeros(a.shape, dtype=bool)
+    try:
+        hit[places] = True
+    except IndexError as error:
+        raise RuntimeError(f"scatter: index of shape {index.shape} out of range for input of "
+                           f"shape {a.shape} along dim {dim}: {error}") from None
+    if not isinstance(fill, Tensor):
+        return where(hit, fill, a)
+    if fill.dtype != a.dtype:
+        raise RuntimeError(f"scatter: src has dtype {fill.dtype}, but the input has {a.dtype}; "
+                           "they must match")
+    if hit.sum() < index.size:
+        raise RuntimeError(f"scatter: index of shape {index.shape} writes some places more than "
+                           f"once along dim {dim}; which value wins is unspecified (use "
+                           "scatter_add to sum them)")
+    return where(hit, scatter_add(Tensor(np.zeros(a.shape, dtype=a.dtype)), dim, index, fill), a)
+
+
+def _triangle(op, a, diagonal, lower):
+    if a.ndim < 2:
+        raise RuntimeError(f"{op}: expected a tensor with at least 2 dimensions, got shape "
+                           f"{tuple(a.shape)}")
+    rows, cols = a.shape[-2:]
+    below = np.tri(rows, cols, diagonal if lower else diagonal - 1, dtype=bool)
+    return where(below if lower else ~below, a, 0)
+
+
+def tril(a, diagonal=0):
+    """The lower triangle of the last two dims (column <= row + diagonal), zeros above it.
+    A where() with a constant mask, so the gradient is masked the same way."""
+    return _triangle("tril", a, diagonal, lower=True)
+
+
+def triu(a, diagonal=0):
+    """The upper triangle of the last two dims (column >= row + diagonal), zeros below it."""
+    return _triangle("triu", a, diagonal, lower=False)
+

@@ -153,3 +153,19 @@ def dot(a, b):
     if a.ndim != 1 or b.ndim != 1:
         raise RuntimeError(f"dot: expected two 1-D tensors, got shapes {a.shape} and {b.shape}")
     return MatMul.apply(a, b)
+
+
+def mm(a, b):
+    """The product of two matrices (torch.mm: 2-D only, where matmul also broadcasts)."""
+    if a.ndim != 2 or b.ndim != 2:
+        raise RuntimeError(f"mm: expected two 2-D matrices, got shapes {tuple(a.shape)} and "
+                           f"{tuple(b.shape)}")
+    return MatMul.apply(a, b)
+
+
+def bmm(a, b):
+    """Batched matrix products (torch.bmm): (B, n, m) @ (B, m, p), without broadcasting."""
+    if a.ndim != 3 or b.ndim != 3 or a.shape[0] != b.shape[0]:
+        raise RuntimeError(f"bmm: expected two 3-D tensors with the same batch size, got shapes "
+                           f"{tuple(a.shape)} and {tuple(b.shape)}")
+    return MatMul.apply(a, b)

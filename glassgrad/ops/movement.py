@@ -254,3 +254,62 @@ def pad(a, pad, mode="constant", value=0.0):
 
 
 
+
+
+# --- transposing a matrix, flipping, tiling, (un)flattening one dim, unbinding ------------------
+def t(a):
+    """The transpose of a matrix; 0-D and 1-D tensors come back as they are (torch.t)."""
+    if a.ndim > 2:
+        raise RuntimeError(f"t: expects a tensor with <= 2 dimensions, got shape {tuple(a.shape)} "
+                           f"({a.ndim}-D); use transpose(dim0, dim1), permute(...) or .mT")
+    return transpose(a, 0, 1) if a.ndim == 2 else a
+
+
+def flip(a, dims):
+    """`a` with the order of its elements reversed along `dims` (numpy's [::-1], a view).
+    Its gradient is flipped back, by getitem's backward."""
+    dims = (dims,) if isinstance(dims, int) else _shape_arg(tuple(dims))
+    axes = {_dim("flip", d, a.ndim) for d in dims}
+    return a[tuple(slice(None, None, -1) if i in axes else slice(None) for i in range(a.ndim))]
+
+
+def repeat(a, *sizes):
+    """`a` copied `sizes[i]` times along dim i (torch's Tensor.repeat, numpy's tile); extra
+    leading sizes add dimensions. Made of reshape and expand: the gradient sums the copies."""
+    sizes = _shape_arg(sizes)
+    if len(sizes) < a.ndim:
+        raise RuntimeError(f"repeat: {len(sizes)} repeat sizes {sizes} for a tensor of shape "
+                           f"{tuple(a.shape)}; give at least one per dimension ({a.ndim})")
+    shape = (1,) * (len(sizes) - a.ndim) + tuple(a.shape)
+    # (s0, s1) -> (1, s0, 1, s1) -> expanded to (r0, s0, r1, s1) -> (r0·s0, r1·s1)
+    spread = tuple(n for s in shape for n in (1, s))
+    copies = tuple(n for r, s in zip(sizes, shape) for n in (r, s))
+    return reshape(expand(reshape(a, spread), copies), tuple(r * s for r, s in zip(sizes, shape)))
+
+
+def tile(a, dims):
+    """torch.tile: `repeat`, with 1s put in front when `dims` is shorter than a's shape."""
+    dims = _shape_arg(tuple(dims))
+    return repeat(a, (1,) * (a.ndim - len(dims)) + dims)
+
+
+def unflatten(a, dim, sizes):
+    """Dim `dim` split into `sizes` (one of them may be -1): flatten's inverse."""
+    dim, sizes = _dim("unflatten", dim, a.ndim), tuple(sizes)
+    known = int(np.prod([s for s in sizes if s != -1]))
+    fits = known == a.shape[dim] if -1 not in sizes else known and a.shape[dim] % known == 0
+    if not fits or sizes.count(-1) > 1:
+        raise RuntimeError(f"unflatten: sizes {sizes} do not multiply to {a.shape[dim]}, the size "
+                           f"of dim {dim} of a tensor of shape {tuple(a.shape)}")
+    return reshape(a, a.shape[:dim] + sizes + a.shape[dim + 1:])
+
+
+def unbind(a, dim=0):
+    """The slices of `a` along `dim`, as a tuple (torch.unbind)."""
+    if a.ndim == 0:
+        raise IndexError("unbind: a 0-d tensor has no dimension to unbind")
+    dim = _dim("unbind", dim, a.ndim)
+    return tuple(a[(slice(None),) * dim + (i,)] for i in range(a.shape[dim]))
+
+
+from ._broadcast import expand  # noqa: E402

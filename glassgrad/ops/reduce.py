@@ -237,3 +237,38 @@ def norm(a, p=2, dim=None, keepdim=False):
 
 
 from .indexing import where  # noqa: E402
+
+
+# --- running sums; any and all ----------------------------------------------------------------
+class Cumsum(Function):
+    """Running sums along `dim`: out_i = Σ_{j<=i} a_j. Backward: a_j feeds every out_i with
+    i >= j, so its gradient is the running sum of the gradient taken from the other end."""
+
+    reads_inputs = False
+
+    @staticmethod
+    def forward(ctx, a, dim):
+        ctx.dim = dim
+        return np.cumsum(a, axis=dim).reshape(a.shape)     # reshape: a 0-d input stays 0-d
+
+    @staticmethod
+    def backward(ctx, grad):
+        return flip(Cumsum.apply(flip(grad, ctx.dim), ctx.dim), ctx.dim)
+
+
+def cumsum(a, dim):
+    """Running sums along `dim` (torch.cumsum); integers and bools sum in int64, as in torch."""
+    return Cumsum.apply(a, _axes("cumsum", a.ndim, dim)[0])
+
+
+def any(a, dim=None, keepdim=False):
+    """True where some element over `dim` (all of them by default) is non-zero; no gradient."""
+    return Tensor(np.any(a._data, axis=_axes("any", a.ndim, dim), keepdims=keepdim))
+
+
+def all(a, dim=None, keepdim=False):
+    """True where every element over `dim` (all of them by default) is non-zero; no gradient."""
+    return Tensor(np.all(a._data, axis=_axes("all", a.ndim, dim), keepdims=keepdim))
+
+
+from .movement import flip  # noqa: E402

@@ -164,8 +164,34 @@ def test_to_double_and_back():
     assert out.dtype == np.float64
     net.float()
     assert all(t.dtype == np.float32 for t in net.state_dict().values())
-    with pytest.raises(RuntimeError, match="CPU only"):
+    with pytest.raises(RuntimeError, match=r"Net.to: device 'cuda' is not available: glassgrad "
+                                           r"runs on the CPU only \(numpy\); use 'cpu'"):
         net.to("cuda")
+
+
+def _dtypes(net):
+    return {str(t.dtype) for t in net.state_dict().values()}
+
+
+def test_to_takes_torch_forms_read_as_tensor_to_reads_them():
+    net = Net()
+    assert net.to("cpu") is net and net.to(gg.device("cpu", 0)) is net and net.cpu() is net
+    assert _dtypes(net.to("cpu", gg.float64)) == {"float64"}
+    assert _dtypes(net.to(gg.zeros(1))) == {"float32"}            # to(tensor): its dtype
+    assert _dtypes(net.to(device="cpu", dtype=gg.float64)) == {"float64"}
+    assert _dtypes(net.to(gg.float32, non_blocking=True)) == {"float32"}
+    assert _dtypes(net.half()) == {"float16"}
+    net.float()
+    for spec in ("mps", "cuda:0"):
+        with pytest.raises(RuntimeError, match=f"Net.to: device '{spec}' is not available"):
+            net.to(spec, gg.float64)
+    with pytest.raises(RuntimeError, match=r"Net.cuda: device 'cuda' is not available"):
+        net.cuda()
+    with pytest.raises(TypeError, match=r"Net.to only accepts floating point dtypes, got int64"):
+        net.to(gg.ones(1, dtype=gg.int64))
+    with pytest.raises(TypeError, match=r"Net.to: expected a dtype"):
+        net.to(1.5)
+    assert _dtypes(net) == {"float32"}                           # refused calls changed nothing
 
 
 def test_deepcopy_gives_independent_parameters():

@@ -12,6 +12,7 @@ import itertools
 
 import numpy as np
 
+from ...devices import not_available, parse_to
 from ...tensor import Tensor
 from ..parameter import Parameter
 
@@ -355,23 +356,16 @@ class Module:
         fn(self)
         return self
 
-    # --- dtype ----------------------------------------------------------------------------
-    def to(self, *args, dtype=None, device=None):
-        """Cast floating-point parameters and buffers to `dtype` in place; returns self.
+    # --- dtype and device -----------------------------------------------------------------
+    def to(self, *args, **kwargs):
+        """Cast floating-point parameters and buffers to a dtype in place; returns self.
 
-        Accepts `to(dtype)`, `to("cpu")` and `to(device, dtype)`; glassgrad runs on the CPU only,
-        so any other device is an error.
+        Accepts torch's forms, read by the same parser as `Tensor.to`: `to(dtype)`, `to('cpu')`,
+        `to(device, dtype)`, `to(tensor)` (its dtype), `to(device=..., dtype=...)`. glassgrad
+        runs on the CPU only, so any other device is an error.
         """
-        for arg in args:
-            if isinstance(arg, str):
-                device = arg
-            else:
-                dtype = arg
-        if device is not None and str(device) != "cpu":
-            raise RuntimeError(f"{type(self).__name__}.to: glassgrad runs on the CPU only, got "
-                               f"device {device!r}")
+        dtype, _ = parse_to(f"{type(self).__name__}.to", *args, **kwargs)
         if dtype is not None:
-            dtype = np.dtype(dtype)
             if dtype.kind != "f":
                 raise TypeError(f"{type(self).__name__}.to only accepts floating point dtypes, "
                                 f"got {dtype}")
@@ -382,11 +376,20 @@ class Module:
                         tensor.grad = Tensor(tensor.grad._data.astype(dtype))
         return self
 
+    def cpu(self):
+        return self
+
+    def cuda(self, device=None):
+        raise not_available(f"{type(self).__name__}.cuda", "cuda" if device is None else device)
+
     def double(self):
         return self.to(np.float64)
 
     def float(self):
         return self.to(np.float32)
+
+    def half(self):
+        return self.to(np.float16)
 
     # --- saving and loading ---------------------------------------------------------------
     def state_dict(self, destination=None, prefix="", keep_vars=False):
