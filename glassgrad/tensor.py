@@ -358,7 +358,6 @@ class Tensor:
     def cuda(self, device=None, non_blocking=False):
         raise devices.not_available("Tensor.cuda", "cuda" if device is None else device)
 
-    def type(self, dtype): return ops.to_dtype(self, dtype)
     def type_as(self, other): return ops.to_dtype(self, other.dtype)
     def half(self): return ops.to_dtype(self, np.float16)
     def float(self): return ops.to_dtype(self, np.float32)
@@ -378,7 +377,6 @@ class Tensor:
     def new_full(self, size, fill_value, **kw):
         return creation.new(creation.full, self, size, fill_value, **kw)
 
-    def clone(self): return ops.clone(self)
     def contiguous(self): return self if self._data.flags.c_contiguous else ops.clone(self)
     def is_contiguous(self): return self._data.flags.c_contiguous
 
@@ -401,8 +399,6 @@ class Tensor:
     def __rmatmul__(self, other): return ops.matmul(other, self)
     def __neg__(self): return Neg.apply(self)
     def __pos__(self): return self
-    def __abs__(self): return ops.abs(self)
-    def __getitem__(self, index): return ops.getitem(self, index)
 
     def __setitem__(self, index, value):
         if self.grad_fn is not None:
@@ -420,7 +416,6 @@ class Tensor:
     def __le__(self, other): return ops.le(self, other)
     def __gt__(self, other): return ops.gt(self, other)
     def __ge__(self, other): return ops.ge(self, other)
-    def __invert__(self): return ops.logical_not(self)
     def __and__(self, other): return ops.logical_and(self, other)
     def __or__(self, other): return ops.logical_or(self, other)
 
@@ -429,39 +424,13 @@ class Tensor:
     def sub(self, other, alpha=1): return ops.sub(self, other, alpha=alpha)
     def mul(self, other): return ops.mul(self, other)
     def div(self, other): return ops.div(self, other)
-    def pow(self, exponent): return ops.pow(self, exponent)
-    def neg(self): return ops.neg(self)
-    def abs(self): return ops.abs(self)
-    def exp(self): return ops.exp(self)
-    def log(self): return ops.log(self)
-    def log1p(self): return ops.log1p(self)
-    def sqrt(self): return ops.sqrt(self)
-    def rsqrt(self): return ops.rsqrt(self)
-    def square(self): return ops.square(self)
-    def sin(self): return ops.sin(self)
-    def cos(self): return ops.cos(self)
-    def tanh(self): return ops.tanh(self)
-    def sigmoid(self): return ops.sigmoid(self)
-    def relu(self): return ops.relu(self)
-    def erf(self): return ops.erf(self)
-    def sign(self): return ops.sign(self)
-    def floor(self): return ops.floor(self)
-    def ceil(self): return ops.ceil(self)
-    def round(self, decimals=0): return ops.round(self, decimals)
-    def trunc(self): return ops.trunc(self)
     def floor_divide(self, other): return ops.floor_divide(self, other)
     def remainder(self, other): return ops.remainder(self, other)
-    def reciprocal(self): return ops.reciprocal(self)
-    def log2(self): return ops.log2(self)
-    def log10(self): return ops.log10(self)
     def maximum(self, other): return ops.maximum(self, other)
     def minimum(self, other): return ops.minimum(self, other)
-    def clamp(self, min=None, max=None): return ops.clamp(self, min, max)
-    clip = clamp
     def clamp_min(self, min): return ops.clamp(self, min=min)
     def clamp_max(self, max): return ops.clamp(self, max=max)
     def where(self, condition, other): return ops.where(condition, self, other)
-    def masked_fill(self, mask, value): return ops.masked_fill(self, mask, value)
 
     # comparisons, logic and tests: boolean tensors (or Python bools), no gradient
     def eq(self, other): return ops.eq(self, other)
@@ -472,42 +441,10 @@ class Tensor:
     def ge(self, other): return ops.ge(self, other)
     def logical_and(self, other): return ops.logical_and(self, other)
     def logical_or(self, other): return ops.logical_or(self, other)
-    def logical_not(self): return ops.logical_not(self)
-    def isnan(self): return ops.isnan(self)
-    def isinf(self): return ops.isinf(self)
-    def isfinite(self): return ops.isfinite(self)
-    def any(self, dim=None, keepdim=False): return ops.any(self, dim, keepdim)
-    def all(self, dim=None, keepdim=False): return ops.all(self, dim, keepdim)
     def nonzero(self, *, as_tuple=False): return ops.nonzero(self, as_tuple)
     def equal(self, other): return ops.equal(self, other)
     def allclose(self, other, rtol=1e-5, atol=1e-8): return ops.allclose(self, other, rtol, atol)
 
-    def sum(self, dim=None, keepdim=False): return ops.sum(self, dim, keepdim)
-    def mean(self, dim=None, keepdim=False): return ops.mean(self, dim, keepdim)
-    def var(self, dim=None, unbiased=True, keepdim=False, *, correction=None):
-        return ops.var(self, dim, unbiased, keepdim, correction=correction)
-    def std(self, dim=None, unbiased=True, keepdim=False, *, correction=None):
-        return ops.std(self, dim, unbiased, keepdim, correction=correction)
-    def max(self, dim=None, keepdim=False): return ops.max(self, dim, keepdim)
-    def min(self, dim=None, keepdim=False): return ops.min(self, dim, keepdim)
-    def amax(self, dim=None, keepdim=False): return ops.amax(self, dim, keepdim)
-    def amin(self, dim=None, keepdim=False): return ops.amin(self, dim, keepdim)
-    def prod(self, dim=None, keepdim=False): return ops.prod(self, dim, keepdim)
-    def logsumexp(self, dim, keepdim=False): return ops.logsumexp(self, dim, keepdim)
-    def argmax(self, dim=None, keepdim=False): return ops.argmax(self, dim, keepdim)
-    def argmin(self, dim=None, keepdim=False): return ops.argmin(self, dim, keepdim)
-    def softmax(self, dim): return ops.softmax(self, dim)
-    def log_softmax(self, dim): return ops.log_softmax(self, dim)
-    def norm(self, p=2, dim=None, keepdim=False): return ops.norm(self, p, dim, keepdim)
-    def cumsum(self, dim): return ops.cumsum(self, dim)
-    def sort(self, dim=-1, descending=False, stable=False):
-        return ops.sort(self, dim, descending, stable)
-    def argsort(self, dim=-1, descending=False, stable=False):
-        return ops.argsort(self, dim, descending, stable)
-    def topk(self, k, dim=-1, largest=True, sorted=True):
-        return ops.topk(self, k, dim, largest, sorted)
-    def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None):
-        return ops.unique(self, sorted, return_inverse, return_counts, dim)
 
     def matmul(self, other): return ops.matmul(self, other)
     def mm(self, other): return ops.mm(self, other)
@@ -518,29 +455,13 @@ class Tensor:
     def view(self, *shape): return ops.view(self, *shape)
     def view_as(self, other): return ops.view(self, other.shape)
     def reshape_as(self, other): return ops.reshape(self, other.shape)
-    def flatten(self, start_dim=0, end_dim=-1): return ops.flatten(self, start_dim, end_dim)
-    def unflatten(self, dim, sizes): return ops.unflatten(self, dim, sizes)
-    def t(self): return ops.t(self)
-    def transpose(self, dim0, dim1): return ops.transpose(self, dim0, dim1)
     def permute(self, *dims): return ops.permute(self, *dims)
-    def squeeze(self, dim=None): return ops.squeeze(self, dim)
-    def unsqueeze(self, dim): return ops.unsqueeze(self, dim)
     def expand(self, *shape): return ops.expand(self, *shape)
     def expand_as(self, other): return ops.expand(self, other.shape)
     def repeat(self, *sizes): return ops.repeat(self, *sizes)
     def tile(self, *dims): return ops.tile(self, dims)
     def flip(self, *dims): return ops.flip(self, dims)
-    def tril(self, diagonal=0): return ops.tril(self, diagonal)
-    def triu(self, diagonal=0): return ops.triu(self, diagonal)
     def split(self, split_size, dim=0): return ops.split(self, split_size, dim)
-    def chunk(self, chunks, dim=0): return ops.chunk(self, chunks, dim)
-    def unbind(self, dim=0): return ops.unbind(self, dim)
-    def gather(self, dim, index): return ops.gather(self, dim, index)
-    def scatter_add(self, dim, index, src): return ops.scatter_add(self, dim, index, src)
-    def scatter(self, dim, index, src=None, value=None):
-        return ops.scatter(self, dim, index, src, value)
-    def index_select(self, dim, index): return ops.index_select(self, dim, index)
-    def unfold(self, dimension, size, step): return ops.unfold_dim(self, dimension, size, step)
 
 
 class _HookHandle:
@@ -597,3 +518,19 @@ def _as_array(data):
 from . import creation, devices, dtypes, ops  # noqa: E402
 from .ops.elementwise import Add, Sub, Mul, Div, Neg  # noqa: E402
 from .autograd.function import apply_binary, mark_modified  # noqa: E402
+
+# Methods that are exactly the op of the same name, arguments and all (torch's `x.exp()` is
+# `torch.exp(x)`): bound here from glassgrad.ops rather than written out a second time.
+_SAME_AS_OPS = """
+    clip clone pow neg abs exp log log1p sqrt rsqrt square sin cos tanh sigmoid relu erf sign
+    floor ceil round trunc reciprocal log2 log10 clamp masked_fill logical_not isnan isinf
+    isfinite any all sum mean var std max min amax amin prod logsumexp argmax argmin softmax
+    log_softmax norm cumsum sort argsort topk unique flatten unflatten t transpose squeeze
+    unsqueeze tril triu chunk unbind gather scatter_add scatter index_select
+""".split()
+_OTHER_NAME = {"__abs__": "abs", "__getitem__": "getitem", "__invert__": "logical_not",
+               "type": "to_dtype", "unfold": "unfold_dim"}
+for _name in _SAME_AS_OPS:
+    setattr(Tensor, _name, getattr(ops, _name))
+for _name, _op in _OTHER_NAME.items():
+    setattr(Tensor, _name, getattr(ops, _op))
