@@ -236,18 +236,24 @@ class Tensor:
         return _HookHandle(hooks, hook)
 
     # --- in-place updates (for optimisers and initialisers) -------------------------------
-    def _check_inplace(self, op):
+    def _check_inplace(self, op, *operands):
         """Refuse an in-place change autograd could not follow; else stamp the version."""
         from .autograd import grad_mode
         if grad_mode._enabled and self.requires_grad:
             if self.grad_fn is None:
                 raise RuntimeError(f"{op}: a leaf tensor that requires grad is being used in an "
                                    "in-place operation; wrap the update in glassgrad.no_grad()")
-            # In-place helpers change .data without recording an op, so the graph would
+            # In-place helpers change the array without recording an op, so the graph would
             # differentiate the old computation: a silently wrong gradient.
-            raise RuntimeError(f"{op}: a tensor computed by an op ({type(self.grad_fn).__name__}, shape "
-                               f"{self.shape}) cannot be changed in place while grad is "
+            raise RuntimeError(f"{op}: a tensor computed by an op ({type(self.grad_fn).__name__}, "
+                               f"shape {self.shape}) cannot be changed in place while grad is "
                                "recorded; write it out of place (y = y * 2) or detach() it")
+        if grad_mode._enabled and any(isinstance(o, Tensor) and o.requires_grad
+                                      for o in operands):
+            # torch would give self a place in the graph; glassgrad's in-place ops cannot.
+            raise RuntimeError(f"{op}: an operand requires grad, so the result must be recorded "
+                               f"in the graph, which an in-place op cannot do here; write it out "
+                               f"of place: x = x.{op.rstrip('_')}(...)")
         # Stamped only once the change is allowed: a refused one leaves the tensor as it was.
         mark_modified(self)
 
@@ -262,7 +268,7 @@ class Tensor:
         return self
 
     def copy_(self, src):
-        self._check_inplace("copy_")
+        self._check_inplace("copy_", src)
         src = as_array(src)
         try:
             fits = np.broadcast_shapes(src.shape, self.shape) == self.shape
@@ -275,7 +281,7 @@ class Tensor:
         return self
 
     def add_(self, other, alpha=1):
-        self._check_inplace("add_")
+        self._check_inplace("add_", other)
         other = other._data if isinstance(other, Tensor) else other
         self._data += other if alpha == 1 else alpha * other
         return self
@@ -302,12 +308,12 @@ class Tensor:
         return inplace(other)
 
     def mul_(self, other):
-        self._check_inplace("mul_")
+        self._check_inplace("mul_", other)
         self._data *= other._data if isinstance(other, Tensor) else other
         return self
 
     def div_(self, other):
-        self._check_inplace("div_")
+        self._check_inplace("div_", other)
         self._data /= other._data if isinstance(other, Tensor) else other
         return self
 
@@ -328,12 +334,7 @@ class Tensor:
 
     def _inplace(self, op, result):
         """Write `result`, computed out of place by `op`'s function, into self."""
-        if result.grad_fn is not None and not self.requires_grad:
-            # torch would give self a place in the graph; glassgrad's in-place ops cannot.
-            raise RuntimeError(f"{op}: an operand requires grad, so the result must be recorded "
-                               f"in the graph, which an in-place op cannot do here; write it out "
-                               f"of place: x = x.{op.rstrip('_')}(...)")
-        self._check_inplace(op)
+        self._check_inplace(op, result)
         self._data[...] = result._data
         return self
 
@@ -404,7 +405,7 @@ class Tensor:
         if self.grad_fn is not None:
             raise RuntimeError("__setitem__ on a tensor computed by an op would corrupt its "
                                "graph; build a new tensor with where()/masked_fill() instead")
-        self._check_inplace("__setitem__")
+        self._check_inplace("__setitem__", value)
         if isinstance(index, Tensor):
             index = index._data
         self._data[index] = value._data if isinstance(value, Tensor) else value

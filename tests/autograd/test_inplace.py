@@ -120,3 +120,16 @@ def test_data_is_a_detached_tensor_sharing_memory_as_in_torch():
     np.testing.assert_array_equal(np.asarray(w.data), [5.0, 6.0])
     w.data -= 1.0                    # p.data -= lr * g, a common update
     np.testing.assert_array_equal(np.asarray(w.data), [4.0, 5.0])
+
+
+@pytest.mark.parametrize("method", ["add_", "mul_", "div_", "copy_", "masked_fill_"])
+def test_an_in_place_op_with_an_operand_that_requires_grad_is_refused_not_silently_untracked(
+        method):
+    x = gg.tensor([1.0, 2.0])
+    w = gg.tensor([3.0, 4.0], requires_grad=True)
+    args = {"masked_fill_": (gg.tensor([True, False]), w.sum())}.get(method, (w,))
+    with pytest.raises(RuntimeError, match=f"{method}: an operand requires grad"):
+        getattr(x, method)(*args)
+    np.testing.assert_array_equal(x.numpy(), [1.0, 2.0])
+    with gg.no_grad():                       # no graph wanted: allowed
+        getattr(x, method)(*args)
