@@ -5,7 +5,7 @@ torch).
 
 nn is composite by default (conv = unfold + matmul, the norms = mean/rsqrt/...), so only the
 primitives nn adds for a measured reason are here:
-  - MaxPool (glassgrad/nn/functional/pooling.py): max_pool1d/max_pool2d, one pass per kernel tap.
+  - MaxPool (glassgrad/ops/pool.py): max_pool1d/max_pool2d, one pass per kernel tap.
   - LogSoftmax (glassgrad/nn/functional/activation.py): log_softmax, which cross_entropy uses.
   - MSELoss (glassgrad/nn/functional/loss.py): mse_loss with reduction 'mean' or 'sum'.
   - CrossEntropy (glassgrad/nn/functional/loss.py): cross_entropy on (N, C) logits and class

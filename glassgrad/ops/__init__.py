@@ -12,4 +12,3 @@ from .movement import (cat, chunk, concatenate, flatten, pad, permute, reshape, 
                        stack, transpose, unsqueeze, view)
 from .linalg import addmm, dot, linear, matmul, outer
 from .window import fold, unfold, unfold_dim
-from .im2row import im2row, row2im
