@@ -489,7 +489,8 @@ def _fold_ref(cols, output_size, kernel_size, dilation=1, padding=0, stride=1):
 
 
 def _im2row_ref(x, kernel_size, dilation=1, padding=0, stride=1):
-    """im2row = unfold on the channels-first input, reordered to (N·L, Πk·C)."""
+    """unfold(channels_last) ("im2row") = unfold on the channels-first input, reordered to
+    (N·L, Πk·C)."""
     n, c = x.shape[0], x.shape[-1]
     cols = _unfold_ref(x.movedim(-1, 1), kernel_size, dilation, padding, stride)
     cols = cols.reshape(n, c, -1, cols.shape[-1])                    # (N, C, Πk, L)
@@ -497,7 +498,8 @@ def _im2row_ref(x, kernel_size, dilation=1, padding=0, stride=1):
 
 
 def _row2im_ref(rows, output_size, kernel_size, dilation=1, padding=0, stride=1):
-    """row2im = fold of the rows reordered to (N, C·Πk, L), then channels-last."""
+    """fold(channels_last) ("row2im") = fold of the rows reordered to (N, C·Πk, L), then
+    channels-last."""
     nd = len(output_size)
     each = lambda v: tuple(v) if isinstance(v, tuple) else (v,) * nd   # noqa: E731
     positions = math.prod((s + 2 * p - d * (k - 1) - 1) // st + 1 for s, k, d, p, st in zip(
@@ -520,12 +522,14 @@ WINDOW = [
                    padding=1, stride=(1, 2)),
             sample((2, 6, 3), output_size=(7,), kernel_size=(3,), dilation=2, padding=1,
                    stride=2)], piecewise_linear=True),
-    OpInfo("im2row", ops.im2row, _im2row_ref,
+    OpInfo("unfold (channels_last)", lambda x, **kw: ops.unfold(x, channels_last=True, **kw),
+           _im2row_ref,
            [sample((2, 4, 4, 3), kernel_size=3),
             sample((2, 5, 6, 2), kernel_size=(2, 3), dilation=(2, 1), padding=1, stride=(1, 2)),
             sample((2, 7, 3), kernel_size=3, dilation=2, padding=1, stride=2),
             sample((2, 5, 2), kernel_size=2)], piecewise_linear=True),
-    OpInfo("row2im", ops.row2im, _row2im_ref,
+    OpInfo("fold (channels_last)", lambda x, **kw: ops.fold(x, channels_last=True, **kw),
+           _row2im_ref,
            [sample((18, 8), output_size=(4, 4), kernel_size=(2, 2)),
             sample((20, 12), output_size=(5, 4), kernel_size=(2, 3), dilation=(2, 1),
                    padding=1, stride=(1, 2)),

@@ -16,4 +16,3 @@ from .movement import (cat, chunk, concatenate, flatten, flip, pad, permute, rep
                        view)
 from .linalg import addmm, bmm, dot, linear, matmul, mm, outer
 from .window import fold, unfold, unfold_dim
-from .im2row import im2row, row2im

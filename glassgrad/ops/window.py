@@ -1,145 +1,165 @@
 """Sliding windows: `unfold` (im2col) and its adjoint `fold` (col2im), the base of convolution
 and pooling; and `Tensor.unfold(dim, size, step)` for windows along one dimension.
 
-unfold turns an input (N, C, *spatial) into columns (N, C·Πk, L): one column per window
-position, holding the window's C·Πk values. A convolution is then one matrix product with the
-weights, and pooling a reduction over each window. fold sums columns back into place, which is
-exactly unfold's backward (a value that sits in several windows gets all their gradients).
+unfold cuts every window of an image out and lays the windows side by side, in one of two
+layouts (the channel axis is a parameter):
+
+    channels first   (N, C, *spatial) → cols (N, C·Πk, L)    one column per window position
+    channels last    (N, *spatial, C) → rows (N·L, Πk·C)     one row per window position
+
+A convolution is then one matrix product with the weights, and pooling a reduction over each
+window. Channels last copies contiguous runs of C values instead of single floats and makes the
+convolution a single large product: measured on the benchmark's second 1-D conv (N 100, C 32,
+k 5, L 40), building rows from channels-last memory 72 µs, from (N, C, L) memory 843 µs;
+forward + backward 3.1 → 2.0 ms (conv uses it from 16 channels on, nn/functional/conv.py).
+
+fold sums windows back into place, which is exactly unfold's backward (a value that sits in
+several windows gets all their gradients); unfold is fold's. Each backward is the other op, so
+both are differentiable to any order. Where the windows lie (kernel, stride, padding, dilation,
+sizes) comes from ops/window_geometry.py as one `Window`.
 """
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ..autograd.function import Function
 from .indexing import getitem
+from .window_geometry import window_geometry
 
 
-def _tuple(value, n, name, op):
-    values = tuple(value) if isinstance(value, (tuple, list)) else (value,) * n
-    if len(values) != n:
-        raise ValueError(f"{op}: {name} needs {n} values for {n} spatial dimension(s), got "
-                         f"{values}")
-    return tuple(int(v) for v in values)
-
-
-def _geometry(op, spatial, kernel_size, dilation, padding, stride):
-    """Normalise the window parameters and compute the number of positions per dimension."""
-    n = len(spatial)
-    kernel = _tuple(kernel_size, n, "kernel_size", op)
-    dilation = _tuple(dilation, n, "dilation", op)
-    padding = _tuple(padding, n, "padding", op)
-    stride = _tuple(stride, n, "stride", op)
-    if min(kernel + dilation + stride) < 1 or min(padding) < 0:
-        raise ValueError(f"{op}: kernel_size, dilation and stride must be positive and padding "
-                         f"non-negative, got kernel_size={kernel}, dilation={dilation}, "
-                         f"stride={stride}, padding={padding}")
-    positions = []
-    for size, k, d, p, s in zip(spatial, kernel, dilation, padding, stride):
-        span = d * (k - 1) + 1
-        if size + 2 * p < span:
-            raise RuntimeError(f"{op}: the kernel spans {span} (kernel_size {k}, dilation {d}) "
-                               f"but the padded input is only {size + 2 * p} long (size {size}, "
-                               f"padding {p}) in a spatial shape of {tuple(spatial)}")
-        positions.append((size + 2 * p - span) // s + 1)
-    return kernel, dilation, padding, stride, tuple(positions)
-
-
-def tap_slices(offset, dilation, stride, positions):
+def tap_slices(offset, window):
     """Per spatial dimension, where one kernel tap sits in every window: the slice of the
-    padded input that tap reads (unfold) or that its gradient is added back into (fold)."""
-    return tuple(slice(o * d, o * d + s * (p - 1) + 1, s)
-                 for o, d, s, p in zip(offset, dilation, stride, positions))
+    padded image that tap reads (unfold) or that its gradient is added back into (fold)."""
+    return tuple(slice(o * d, o * d + s * (p - 1) + 1, s) for o, d, s, p
+                 in zip(offset, window.dilation, window.stride, window.positions))
+
+
+def padded_image(x, window, first, fill=0.0, copy=False):
+    """`x` with window.padding around its spatial axes (from axis `first` on): a new array of
+    `fill` with x copied in, or x itself when there is no padding and no `copy` is asked for.
+    A negative hi pads nothing (the windows just stop short of the end)."""
+    pads = tuple((lo, max(hi, 0)) for lo, hi in window.padding)
+    if not copy and not any(lo or hi for lo, hi in pads):
+        return x
+    nd = len(pads)
+    sizes = tuple(lo + s + hi for (lo, hi), s in zip(pads, window.image))
+    out = np.full(x.shape[:first] + sizes + x.shape[first + nd:], fill, dtype=x.dtype)
+    out[(slice(None),) * first + tuple(slice(lo, lo + s) for (lo, _), s
+                                       in zip(pads, window.image))] = x
+    return out
 
 
 class Unfold(Function):
-    """im2col: (N, C, *spatial) → (N, C·Πkernel, Πpositions)."""
+    """im2col: (N, C, *image) → (N, C·Πkernel, Πpositions), or with channels_last
+    (N, *image, C) → (N·Πpositions, Πkernel·C)."""
 
     reads_inputs = False
 
     @staticmethod
-    def forward(ctx, x, kernel, dilation, padding, stride, positions):
-        ctx.params = (kernel, dilation, padding, stride, positions)
-        ctx.spatial = x.shape[2:]
-        n, c, nd = x.shape[0], x.shape[1], len(kernel)
-        if any(padding):
-            x = np.pad(x, ((0, 0), (0, 0)) + tuple((p, p) for p in padding))
-        spans = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
-        windows = sliding_window_view(x, spans, axis=tuple(range(2, 2 + nd)))
-        # windows: (N, C, *window starts, *span offsets); keep every stride-th start and every
-        # dilation-th offset, then order as (N, C, *kernel, *positions).
-        select = (slice(None), slice(None))
-        select += tuple(slice(None, s * (p - 1) + 1, s) for s, p in zip(stride, positions))
-        select += tuple(slice(None, None, d) for d in dilation)
-        windows = windows[select]
+    def forward(ctx, x, window, channels_last=False):
+        ctx.window, ctx.channels_last = window, channels_last
+        kernel, positions, nd = window.kernel, window.positions, len(window.kernel)
+        n, c = x.shape[0], x.shape[-1 if channels_last else 1]
+        first = 1 if channels_last else 2                     # the first spatial axis
+        # Channels last: always one copy, which pads and makes each channel run contiguous
+        # (the row copy below is fast only then).
+        x = padded_image(x, window, first, copy=channels_last)
+        spans = tuple(d * (k - 1) + 1 for k, d in zip(kernel, window.dilation))
+        views = sliding_window_view(x, spans, axis=tuple(range(first, first + nd)))
+        # views: (N, [C,] *window starts, [C,] *span offsets); keep every stride-th start and
+        # every dilation-th offset: (N, [C,] *positions, [C,] *kernel).
+        select = (slice(None),) * first
+        select += tuple(slice(None, s * (p - 1) + 1, s) for s, p in zip(window.stride, positions))
+        select += (slice(None),) * (2 - first)          # channels last: the C axis
+        select += tuple(slice(None, None, d) for d in window.dilation)
+        views = views[select]
+        taps, count = int(np.prod(kernel)), int(np.prod(positions))
+        if channels_last:                  # (N, *positions, *kernel, C), then one copy
+            order = tuple(range(1 + nd)) + tuple(range(2 + nd, 2 + 2 * nd)) + (1 + nd,)
+            return views.transpose(order).reshape(n * count, taps * c)
         order = (0, 1) + tuple(range(2 + nd, 2 + 2 * nd)) + tuple(range(2, 2 + nd))
-        return windows.transpose(order).reshape(n, c * int(np.prod(kernel)), -1)
+        return views.transpose(order).reshape(n, c * taps, count)     # (N, C, *kernel, *pos)
 
     @staticmethod
     def backward(ctx, grad):
-        return Fold.apply(grad, ctx.spatial, *ctx.params)
-
-    @staticmethod
-    def backward_array(ctx, grad):
-        return Fold.forward(Function(), grad, ctx.spatial, *ctx.params)
+        return Fold.apply(grad, ctx.window, ctx.channels_last)
 
 
 class Fold(Function):
-    """col2im: (N, C·Πkernel, Πpositions) → (N, C, *output_size), summing overlapping windows."""
+    """col2im: (N, C·Πkernel, Πpositions) → (N, C, *image), or with channels_last
+    (N·Πpositions, Πkernel·C) → (N, *image, C), summing the values of overlapping windows."""
 
     reads_inputs = False
 
     @staticmethod
-    def forward(ctx, cols, output_size, kernel, dilation, padding, stride, positions):
-        ctx.params = (kernel, dilation, padding, stride, positions)
-        n = cols.shape[0]
-        c = cols.shape[1] // int(np.prod(kernel))
-        cols = cols.reshape((n, c) + kernel + positions)
-        padded = tuple(s + 2 * p for s, p in zip(output_size, padding))
-        out = np.zeros((n, c) + padded, dtype=cols.dtype)
-        # One strided add per kernel offset: a loop over the (few) kernel taps, never over
-        # batch, channels or positions.
+    def forward(ctx, cols, window, channels_last=False):
+        ctx.window, ctx.channels_last = window, channels_last
+        kernel, positions, nd = window.kernel, window.positions, len(window.kernel)
+        taps, count = int(np.prod(kernel)), int(np.prod(positions))
+        if channels_last:
+            n, c = cols.shape[0] // count, cols.shape[1] // taps
+            blocks = cols.reshape((n,) + positions + kernel + (c,))
+            first, tap_axes = 1, 1 + nd            # a tap's block: (N, *positions, C)
+        else:
+            n, c = cols.shape[0], cols.shape[1] // taps
+            blocks = cols.reshape((n, c) + kernel + positions)
+            first, tap_axes = 2, 2                 # a tap's block: (N, C, *positions)
+        pads = tuple((lo, max(hi, 0)) for lo, hi in window.padding)
+        padded = tuple(lo + s + hi for (lo, hi), s in zip(pads, window.image))
+        out = np.zeros((n,) + (() if channels_last else (c,)) + padded
+                       + ((c,) if channels_last else ()), dtype=cols.dtype)
+        # One strided add per kernel tap: a loop over the (few) taps, never over batch,
+        # channels or positions.
+        lead = (slice(None),) * first
         for offset in np.ndindex(*kernel):
-            target = (slice(None), slice(None)) + tap_slices(offset, dilation, stride, positions)
-            out[target] += cols[(slice(None), slice(None)) + offset]
-        crop = (slice(None), slice(None)) + tuple(slice(p, p + s)
-                                                  for p, s in zip(padding, output_size))
-        return out[crop] if any(padding) else out
+            out[lead + tap_slices(offset, window)] += blocks[(slice(None),) * tap_axes + offset]
+        if any(lo or hi for lo, hi in pads):
+            out = out[lead + tuple(slice(lo, lo + s) for (lo, _), s in zip(pads, window.image))]
+        return out
 
     @staticmethod
     def backward(ctx, grad):
-        return Unfold.apply(grad, *ctx.params)
-
-    @staticmethod
-    def backward_array(ctx, grad):
-        return Unfold.forward(Function(), grad, *ctx.params)
+        return Unfold.apply(grad, ctx.window, ctx.channels_last)
 
 
-def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
+def unfold(input, kernel_size, dilation=1, padding=0, stride=1, channels_last=False):
     """Extract sliding windows (torch.nn.functional.unfold), for 1-D or 2-D spatial inputs.
 
-    Shape: (N, C, *spatial) → (N, C·Πkernel_size, L), L the number of window positions.
+    Shape: (N, C, *spatial) → (N, C·Πkernel_size, L), L the number of window positions;
+    with channels_last, (N, *spatial, C) → (N·L, Πkernel_size·C): row n·L + l holds window l
+    of image n, kernel taps in row-major order, C channels per tap.
     """
     if input.ndim not in (3, 4):
-        raise RuntimeError(f"unfold: expected a 3-D (N, C, L) or 4-D (N, C, H, W) input, got "
-                           f"shape {input.shape}")
-    params = _geometry("unfold", input.shape[2:], kernel_size, dilation, padding, stride)
-    return Unfold.apply(input, *params)
+        layout = "(N, L, C) or (N, H, W, C)" if channels_last else "(N, C, L) or (N, C, H, W)"
+        raise RuntimeError(f"unfold: expected a 3-D or 4-D input {layout}, got shape "
+                           f"{tuple(input.shape)}")
+    spatial = input.shape[1:-1] if channels_last else input.shape[2:]
+    window = window_geometry("unfold", "window", spatial, kernel_size, stride, padding,
+                             dilation, shape=input.shape)
+    return Unfold.apply(input, window, channels_last)
 
 
-def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
+def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1, channels_last=False):
     """Sum sliding-window columns back into an image (torch.nn.functional.fold), unfold's adjoint.
 
-    Shape: (N, C·Πkernel_size, L) → (N, C, *output_size).
+    Shape: (N, C·Πkernel_size, L) → (N, C, *output_size); with channels_last,
+    (N·L, Πkernel_size·C) → (N, *output_size, C).
     """
-    output_size = tuple(output_size) if isinstance(output_size, (tuple, list)) else \
-        (int(output_size),) * (2 if isinstance(kernel_size, int) else len(kernel_size))
-    params = _geometry("fold", output_size, kernel_size, dilation, padding, stride)
-    kernel, positions = params[0], params[4]
-    blocks = int(np.prod(kernel))
-    if input.ndim != 3 or input.shape[1] % blocks or input.shape[2] != int(np.prod(positions)):
-        raise RuntimeError(f"fold: expected input of shape (N, C·{blocks}, {int(np.prod(positions))})"
-                           f" for output_size {output_size} and kernel_size {kernel}, got "
-                           f"{input.shape}")
-    return Fold.apply(input, output_size, *params)
+    if not isinstance(output_size, (tuple, list)):
+        output_size = (output_size,) * (2 if isinstance(kernel_size, int) else len(kernel_size))
+    window = window_geometry("fold", "window", output_size, kernel_size, stride, padding,
+                             dilation)
+    taps, count = int(np.prod(window.kernel)), int(np.prod(window.positions))
+    if channels_last:
+        expected, fits = f"(N·{count}, {taps}·C)", input.ndim == 2 and not (
+            input.shape[0] % count or input.shape[1] % taps)
+    else:
+        expected, fits = f"(N, C·{taps}, {count})", input.ndim == 3 and not (
+            input.shape[1] % taps or input.shape[2] != count)
+    if not fits:
+        raise RuntimeError(f"fold: expected input of shape {expected} for output_size "
+                           f"{window.image} and kernel_size {window.kernel}, got "
+                           f"{tuple(input.shape)}")
+    return Fold.apply(input, window, channels_last)
 
 
 def unfold_dim(input, dimension, size, step):

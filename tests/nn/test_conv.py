@@ -125,6 +125,10 @@ def test_conv_backward_needs_no_float64_and_keeps_dtype():
     (conv_transpose2d, [(1, 2, 3, 3), (2, 2, 2, 2), (2,)], {"stride": 2, "padding": 1,
                                                              "output_padding": 1}),
     (conv_transpose1d, [(1, 2, 3), (2, 1, 3), (2,)], {"stride": 2, "groups": 2}),
+    # output_padding beyond the padding: the fold's windows stop short of the output's end
+    (conv_transpose2d, [(1, 2, 3, 2), (2, 1, 3, 2), (2,)], {"stride": (2, 3), "padding": (1, 0),
+                                                             "output_padding": (1, 2),
+                                                             "groups": 2, "dilation": (1, 2)}),
 ])
 def test_conv_first_and_second_derivatives(fn, shapes, kwargs):
     x, w, b = double(*arrays(6, *shapes))

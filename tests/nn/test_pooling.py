@@ -145,6 +145,8 @@ def test_max_pool_backward_array_agrees_with_backward(kwargs):
      r"max_pool1d: expected input of shape \(N, C, L\) or \(C, L\), got \(1, 2, 3, 4\)"),
     (lambda: max_pool2d(gg.randn(1, 1, 4, 4), 2, padding=2),
      r"max_pool2d: padding \(2, 2\) must be at most half of the kernel size \(2, 2\)"),
+    (lambda: max_pool1d(gg.randn(1, 1, 9), 3, 1, padding=2, dilation=2),       # torch's rule:
+     r"max_pool1d: padding \(2,\) must be at most half of the kernel size \(3,\)"),  # taps
     (lambda: max_pool2d(gg.randn(1, 1, 2, 2), 3),
      r"max_pool2d: input of shape \(1, 1, 2, 2\) is too small for kernel_size \(3, 3\)"),
     (lambda: avg_pool2d(gg.randn(1, 1, 4, 4), 3, padding=2),

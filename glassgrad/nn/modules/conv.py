@@ -8,10 +8,9 @@ import math
 
 from ... import creation
 from ...ops.movement import pad as _pad
-from ...ops.window import _tuple
+from ...ops.window_geometry import window_geometry
 from .. import init
-from ..functional.conv import (_conv_transposend, _convnd, check_input, conv_padding,
-                               transposed_output_size)
+from ..functional.conv import _conv_transposend, _convnd, check_input
 from ..parameter import Parameter
 from .module import Module
 
@@ -35,24 +34,23 @@ class _ConvNd(Module):
             raise ValueError(f"{name}: groups={groups} must divide both in_channels="
                              f"{in_channels} and out_channels={out_channels}")
         self.in_channels, self.out_channels, self.groups = in_channels, out_channels, groups
-        self.kernel_size = _tuple(kernel_size, nd, "kernel_size", name)
-        self.stride = _tuple(stride, nd, "stride", name)
-        self.dilation = _tuple(dilation, nd, "dilation", name)
-        self.output_padding = _tuple(output_padding, nd, "output_padding", name)
-        if min(self.kernel_size + self.stride + self.dilation) < 1:
-            raise ValueError(f"{name}: kernel_size, stride and dilation must be positive, got "
-                             f"{self.kernel_size}, {self.stride}, {self.dilation}")
+        window = window_geometry(name, "conv_transpose" if self._transposed else "conv", nd,
+                                 kernel_size, stride, padding, dilation,
+                                 output_padding=output_padding)
+        self.kernel_size, self.stride, self.dilation = window.kernel, window.stride, \
+            window.dilation
+        # padding as given (a string stays one, as in torch's repr); conv_transpose's windows
+        # stop output_padding short of the end, so hi = padding - output_padding there.
+        self.padding = padding if isinstance(padding, str) else tuple(
+            lo for lo, _ in window.padding)
+        self.output_padding = tuple(lo - hi for lo, hi in window.padding) if \
+            self._transposed else (0,) * nd
         if padding_mode not in PADDING_MODES:
             raise ValueError(f"{name}: padding_mode must be one of {PADDING_MODES}, got "
                              f"{padding_mode!r}")
         if self._transposed and padding_mode != "zeros":
             raise ValueError(f"{name}: only 'zeros' padding_mode is supported, got "
                              f"{padding_mode!r}")
-        if isinstance(padding, str):
-            conv_padding(name, padding, self.kernel_size, self.dilation, self.stride)  # checks
-            self.padding = padding
-        else:
-            self.padding = _tuple(padding, nd, "padding", name)
         self.padding_mode = padding_mode
         if self._transposed:
             shape = (in_channels, out_channels // groups) + self.kernel_size
@@ -106,8 +104,8 @@ class _Conv(_ConvNd):
                            self.stride, self.padding, self.dilation, self.groups)
         # reflect / replicate / circular: pad explicitly first, then convolve without padding.
         x, unbatched = check_input(self._label(), self._dims, input, self.in_channels)
-        pads = conv_padding(self._label(), self.padding, self.kernel_size, self.dilation,
-                            self.stride)
+        pads = window_geometry(self._label(), "conv", self._dims, self.kernel_size, self.stride,
+                               self.padding, self.dilation).padding
         x = _pad(x, [w for lo_hi in reversed(pads) for w in lo_hi], mode=self.padding_mode)
         out = _convnd(self._label(), self._dims, x, self.weight, self.bias, self.stride, 0,
                       self.dilation, self.groups)
@@ -158,9 +156,6 @@ class _ConvTranspose(_ConvNd):
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
                  output_padding=0, groups=1, bias=True, dilation=1, padding_mode="zeros",
                  dtype=None):
-        if isinstance(padding, str):
-            raise ValueError(f"{type(self).__name__}: padding must be an int or a tuple, got "
-                             f"{padding!r}")
         super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation,
                          groups, bias, padding_mode, output_padding, dtype)
 
@@ -180,8 +175,8 @@ class _ConvTranspose(_ConvNd):
         if len(output_size) not in (nd, nd + 2):
             raise ValueError(f"{label}: output_size must have {nd} or {nd + 2} elements, got "
                              f"{tuple(output_size)}")
-        smallest = transposed_output_size(label, input.shape[-nd:], self.kernel_size,
-                                          self.stride, self.padding, (0,) * nd, self.dilation)
+        smallest = window_geometry(label, "conv_transpose", input.shape[-nd:], self.kernel_size,
+                                   self.stride, self.padding, self.dilation).image
         for want, low, s in zip(wanted, smallest, self.stride):
             if not low <= want <= low + s - 1:
                 raise ValueError(f"{label}: requested output_size {wanted} is not reachable "

@@ -1,6 +1,6 @@
 """Pooling layers: MaxPool1d/2d, AvgPool1d/2d, AdaptiveAvgPool1d/2d. No parameters; each is a
 thin layer over glassgrad.nn.functional.pooling, whose errors name the layer."""
-from ...ops.window import _tuple
+from ...ops.window_geometry import window_geometry
 from ..functional.pooling import _adaptive_avg_poolnd, _avg_poolnd, _max_poolnd
 from .module import Module
 
@@ -79,10 +79,9 @@ class AvgPool1d(_AvgPoolNd):
     def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False,
                  count_include_pad=True):
         # torch keeps AvgPool1d's sizes as 1-tuples (its repr shows them so)
-        one = _tuple(kernel_size, 1, "kernel_size", "AvgPool1d")
-        super().__init__(one, one if stride is None else _tuple(stride, 1, "stride", "AvgPool1d"),
-                         _tuple(padding, 1, "padding", "AvgPool1d"), ceil_mode,
-                         count_include_pad)
+        window = window_geometry("AvgPool1d", "avg_pool", 1, kernel_size, stride, padding)
+        super().__init__(window.kernel, window.stride, tuple(lo for lo, _ in window.padding),
+                         ceil_mode, count_include_pad)
 
 
 class AvgPool2d(_AvgPoolNd):
