@@ -170,7 +170,7 @@ def settings(data_name, model, optimizer=None, lr=None, epochs=None, batch_size=
 def score(model, x, y, batch_size=EVAL_BATCH):
     """Test accuracy and macro F1, each with its 95% interval, and the mean loss."""
     loader = DataLoader(TensorDataset(x, y), batch_size=batch_size)
-    return evaluate(model, loader, ["accuracy", "f1"], loss_fn=CrossEntropyLoss())
+    return evaluate(model, loader, ["accuracy", "f1"], loss_fn=CrossEntropyLoss(), verbose=0)
 
 
 def train_run(data="mnist1d", model="cnn", optimizer=None, lr=None, epochs=None,

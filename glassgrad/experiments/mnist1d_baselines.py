@@ -84,7 +84,7 @@ def train_one(name, data, steps, seed=42, batch_size=TRAINING["batch_size"]):
         fit(model, DataLoader(head, batch_size=batch_size), loss_fn, optimizer, 1, metrics=[],
             verbose=False, progress=False)
     seconds = time.perf_counter() - start
-    score = evaluate(model, test, ["accuracy"])["accuracy"]
+    score = evaluate(model, test, ["accuracy"], verbose=0)["accuracy"]
     return model, score, seconds
 
 

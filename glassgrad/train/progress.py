@@ -1,0 +1,121 @@
+"""Progress while training: one bar and one epoch line, shared by `fit` and `glassgrad train`.
+
+    bar = ProgressBar(40, "epoch 3/20")       # drawn only when stderr is a terminal
+    for batch in loader:
+        ...
+        bar.update(postfix="loss 0.4812")
+    bar.close()                               # always: in a `finally`, so Ctrl-C ends the line
+
+`fit`'s `verbose` follows Keras: 0 silent, 1 a bar over each epoch's batches and then the
+epoch's line, 2 the epoch's line alone, "auto" 1 on a terminal and 2 otherwise (a log file or a
+pipe gets whole lines, never carriage returns).
+
+The bar is a dozen lines of plain Python rather than tqdm, so that it needs nothing installed
+and behaves the same everywhere: it redraws one line with a carriage return at most ten times a
+second, and `close()` ends that line with a newline (also when training is interrupted), so
+the next thing printed starts on a fresh line.
+"""
+import sys
+import time
+
+VERBOSE = (0, 1, 2, "auto")
+WIDTH = 24                   # characters of the bar itself
+REDRAW_SECONDS = 0.1         # at most ten redraws a second, so drawing never costs time
+
+
+def resolve_verbose(verbose, stream=None):
+    """0, 1 or 2 from a `verbose` argument ("auto": 1 on a terminal, else 2)."""
+    if isinstance(verbose, bool):          # True/False, as older code passed
+        verbose = int(verbose)
+    if verbose not in VERBOSE:
+        raise ValueError(f"verbose must be 0 (silent), 1 (a progress bar), 2 (one line per "
+                         f"epoch) or 'auto', got {verbose!r}")
+    if verbose == "auto":
+        return 1 if is_terminal(stream) else 2
+    return verbose
+
+
+def is_terminal(stream=None):
+    """Whether `stream` (default stderr) is an interactive terminal."""
+    stream = sys.stderr if stream is None else stream
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except ValueError:                      # a closed file
+        return False
+
+
+class ProgressBar:
+    """A one-line bar `desc [######------] 12/40 postfix` on a terminal, nothing elsewhere.
+
+    Args:
+        total: the number of steps (batches, or epochs).
+        desc: the text in front of the bar.
+        stream: where it is drawn (default sys.stderr).
+        enabled: None draws only when `stream` is a terminal; False never; True always.
+    """
+
+    def __init__(self, total, desc="", stream=None, enabled=None):
+        self.total, self.desc = int(total), desc
+        self.stream = sys.stderr if stream is None else stream
+        self.enabled = is_terminal(self.stream) if enabled is None else bool(enabled)
+        self.count, self.postfix = 0, ""
+        self.drawn = False           # whether a line is on the screen that close() must end
+        self._last = 0.0
+
+    def update(self, n=1, postfix=None):
+        self.count += n
+        if postfix is not None:
+            self.postfix = postfix
+        now = time.perf_counter()
+        if self.enabled and (now - self._last >= REDRAW_SECONDS or self.count >= self.total):
+            self._last = now
+            self._draw()
+
+    def line(self):
+        done = min(self.count, self.total)
+        filled = WIDTH * done // self.total if self.total else WIDTH
+        bar = "#" * filled + "-" * (WIDTH - filled)
+        text = f"{self.desc} [{bar}] {done}/{self.total}"
+        return f"{text} {self.postfix}" if self.postfix else text
+
+    def _draw(self):
+        # "\r" returns to the line's start; "\x1b[K" erases what a longer line left behind.
+        self.stream.write("\r" + self.line() + "\x1b[K")
+        self.stream.flush()
+        self.drawn = True
+
+    def write(self, text, stream=None):
+        """Print a whole line above the bar (the bar is redrawn below it)."""
+        stream = sys.stdout if stream is None else stream
+        if self.drawn:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+        stream.write(text + "\n")
+        stream.flush()
+        if self.drawn:
+            self._draw()
+
+    def close(self, keep=False):
+        """End the bar's line: erase it, or with `keep` leave its last state on screen."""
+        if self.drawn:
+            self.stream.write(("\r" + self.line() + "\x1b[K\n") if keep else "\r\x1b[K")
+            self.stream.flush()
+            self.drawn = False
+
+
+def epoch_line(history, epoch, epochs, skip=("epoch", "time")):
+    """`epoch  3/20  loss 0.4812  accuracy 0.8590  lr 0.01  (1.2 s)`: the last entry of each
+    history key, as fit (verbose 1 and 2) and `glassgrad train` print it."""
+    parts = [f"epoch {epoch:>{len(str(epochs))}}/{epochs}"]
+    for key, values in history.items():
+        if key in skip or not values or values[-1] is None:
+            continue
+        value = values[-1]
+        parts.append(f"{key} {value:.3g}" if key == "lr" else f"{key} {value:.4f}")
+    if history.get("time"):
+        parts.append(f"({history['time'][-1]:.1f} s)")
+    return "  ".join(parts)
+
+
+__all__ = ["ProgressBar", "VERBOSE", "epoch_line", "is_terminal", "resolve_verbose"]
