@@ -3,7 +3,7 @@
 The public API, with PyTorch's names: `glassgrad.tensor`, `Tensor.backward`,
 `glassgrad.autograd.grad`, ... Explicit re-exports only; each name lives in one module.
 """
-from ._allocator import tune_malloc
+from ._allocator import tune_malloc      # an explicit call: see _allocator.py
 from .tensor import Tensor
 from . import autograd, dtypes, ops
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -22,10 +22,9 @@ from .ops import (abs, add, addmm, allclose, amax, amin, argmax, argmin, broadca
                   pow, prod, relu, reshape, rsqrt, scatter_add, sigmoid, sign, sin, softmax, split,
                   sqrt, square, squeeze, stack, std, sub, sum, tanh, transpose, unsqueeze, var,
                   where)
+from .threads import get_num_threads, set_num_threads
 from . import data
 from . import optim
 from . import nn
 
 __version__ = "0.1.0"
-
-tune_malloc()   # large temporaries stay in the heap between steps (see _allocator.py)

@@ -15,6 +15,7 @@ and behaves the same everywhere: it redraws one line with a carriage return at m
 second, and `close()` ends that line with a newline (also when training is interrupted), so
 the next thing printed starts on a fresh line.
 """
+import math
 import sys
 import time
 
@@ -104,6 +105,35 @@ class ProgressBar:
             self.drawn = False
 
 
+class EpochProgress:
+    """A fit callback for long runs (what `glassgrad train` shows): a bar over the epochs (on
+    a terminal, with `bar`) and the epoch's line about every tenth of the run through `log`.
+    A resumed run's bar starts at the epoch it resumes from."""
+
+    def __init__(self, epochs, log=print, bar=True):
+        self.every = max(1, math.ceil(epochs / 10))
+        self.log, self.want_bar, self.bar = log, bar, None
+
+    def on_train_begin(self, state):
+        if self.want_bar:
+            self.bar = ProgressBar(state.epochs, "train")
+            self.bar.count = state.epoch              # 0, or the epoch a resumed run is at
+
+    def on_epoch_end(self, state):
+        line = epoch_line(state.history, state.epoch, state.epochs, skip=("epoch", "lr", "time"))
+        if self.bar is not None:
+            self.bar.update(postfix=line.split("  ", 1)[1].rsplit("  (", 1)[0])
+        if state.epoch % self.every == 0 or state.epoch == state.epochs or state.stop:
+            if self.bar is not None and self.bar.drawn:
+                self.bar.write(line)
+            else:
+                self.log(line)
+
+    def on_train_end(self, state):
+        if self.bar is not None:
+            self.bar.close()
+
+
 def epoch_line(history, epoch, epochs, skip=("epoch", "time")):
     """`epoch  3/20  loss 0.4812  accuracy 0.8590  lr 0.01  (1.2 s)`: the last entry of each
     history key, as fit (verbose 1 and 2) and `glassgrad train` print it."""
@@ -118,4 +148,4 @@ def epoch_line(history, epoch, epochs, skip=("epoch", "time")):
     return "  ".join(parts)
 
 
-__all__ = ["ProgressBar", "VERBOSE", "epoch_line", "is_terminal", "resolve_verbose"]
+__all__ = ["EpochProgress", "ProgressBar", "VERBOSE", "epoch_line", "is_terminal", "resolve_verbose"]

@@ -63,14 +63,11 @@ class RunWriter:
         """Make log.csv hold exactly the epochs of `history` (on resume, it may hold a row the
         checkpoint does not: the process was killed between the two writes)."""
         if not history["epoch"]:
-            for name in (LOG, BEST):           # an older run's, being replaced (overwrite)
-                if os.path.exists(self.path(name)):
-                    os.remove(self.path(name))
-            return
+            return                             # a new run: end_epoch starts the log
         os.makedirs(self.folder, exist_ok=True)
         keys = [k for k in history]
         text = io.StringIO()
-        writer = csv.writer(text)
+        writer = csv.writer(text, lineterminator="\n")
         writer.writerow(keys)
         for i in range(len(history["epoch"])):
             writer.writerow([_cell(history[k][i]) for k in keys])
@@ -83,6 +80,12 @@ class RunWriter:
     def end_epoch(self, state, fit_state):
         """After epoch `state.epoch`: best.npz if it improved, checkpoint.npz, a log row."""
         os.makedirs(self.folder, exist_ok=True)
+        if self.logged == 0:
+            # A new run's first epoch is done: an older run's log and best model in this
+            # folder (overwrite) are replaced only now, so a run that fails at once keeps them.
+            for name in (LOG, BEST):
+                if os.path.exists(self.path(name)):
+                    os.remove(self.path(name))
         history = state.history
         if self.best is not None:
             value = self.best.latest(state)
@@ -98,7 +101,7 @@ class RunWriter:
                                                                  **{FIT_KEY: fit_state}))
         keys = list(history)
         with open(self.path(LOG), "a", encoding="utf-8", newline="") as f:
-            writer = csv.writer(f)
+            writer = csv.writer(f, lineterminator="\n")
             if self.logged == 0:
                 writer.writerow(keys)
             writer.writerow([_cell(history[k][-1]) for k in keys])
