@@ -225,13 +225,17 @@ def train_run(data="mnist1d", model="cnn", optimizer=None, lr=None, epochs=None,
     # fit's own bar runs over one epoch's batches: worth it only when an epoch is long (and it
     # is drawn only on a terminal); otherwise the bar is over the epochs.
     batch_bar = progress and len(loader) >= 200
+    epoch_progress = EpochProgress(config["epochs"], log, progress and not batch_bar)
     try:
-        history = fit(net, loader, CrossEntropyLoss(), opt, config["epochs"],
-                      val_loader=val_loader, metrics=["accuracy"], max_grad_norm=max_grad_norm,
-                      verbose=1 if batch_bar else 0, log=_silent,
-                      callbacks=[EpochProgress(config["epochs"], log, progress and not batch_bar)],
-                      run_dir=out, resume_from=out if resume else None,
-                      checkpoint_metadata=run_meta, tune_malloc=False)
+        try:
+            history = fit(net, loader, CrossEntropyLoss(), opt, config["epochs"],
+                          val_loader=val_loader, metrics=["accuracy"],
+                          max_grad_norm=max_grad_norm, verbose=1 if batch_bar else 0,
+                          log=_silent, callbacks=[epoch_progress], run_dir=out,
+                          resume_from=out if resume else None, checkpoint_metadata=run_meta,
+                          tune_malloc=False)
+        finally:
+            epoch_progress.close()            # the bar's line ends, also on Ctrl-C
         train_seconds = time.perf_counter() - fit_start
         test = score(net, dataset.x_test, dataset.y_test)
         for line in str(test).splitlines():

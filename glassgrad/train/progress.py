@@ -86,14 +86,18 @@ class ProgressBar:
         self.stream.flush()
         self.drawn = True
 
-    def write(self, text, stream=None):
-        """Print a whole line above the bar (the bar is redrawn below it)."""
-        stream = sys.stdout if stream is None else stream
+    def write(self, text, stream=None, log=None):
+        """Print a whole line above the bar, to `stream` (default stdout) or through
+        `log(text)`; the bar is redrawn below it."""
         if self.drawn:
             self.stream.write("\r\x1b[K")
             self.stream.flush()
-        stream.write(text + "\n")
-        stream.flush()
+        if log is not None:
+            log(text)
+        else:
+            stream = sys.stdout if stream is None else stream
+            stream.write(text + "\n")
+            stream.flush()
         if self.drawn:
             self._draw()
 
@@ -120,31 +124,42 @@ class EpochProgress:
             self.bar.count = state.epoch              # 0, or the epoch a resumed run is at
 
     def on_epoch_end(self, state):
-        line = epoch_line(state.history, state.epoch, state.epochs, skip=("epoch", "lr", "time"))
+        # the time so far, not the epoch's: a long run's lines say how far along it is
+        line = epoch_line(state.history, state.epoch, state.epochs, skip=("epoch", "lr", "time"),
+                          seconds=sum(state.history["time"]))
         if self.bar is not None:
-            self.bar.update(postfix=line.split("  ", 1)[1].rsplit("  (", 1)[0])
+            values = line.split("/", 1)[1].split("  ", 1)[1]        # after "epoch  3/20"
+            self.bar.update(postfix=values.rsplit("  (", 1)[0])
         if state.epoch % self.every == 0 or state.epoch == state.epochs or state.stop:
-            if self.bar is not None and self.bar.drawn:
-                self.bar.write(line)
+            if self.bar is not None:
+                self.bar.write(line, log=self.log)
             else:
                 self.log(line)
 
     def on_train_end(self, state):
+        self.close()
+
+    def close(self):
+        """End the bar's line; call it in a `finally` too (fit calls on_train_end only when
+        training ends normally, not on Ctrl-C)."""
         if self.bar is not None:
             self.bar.close()
 
 
-def epoch_line(history, epoch, epochs, skip=("epoch", "time")):
+def epoch_line(history, epoch, epochs, skip=("epoch", "time"), seconds=None):
     """`epoch  3/20  loss 0.4812  accuracy 0.8590  lr 0.01  (1.2 s)`: the last entry of each
-    history key, as fit (verbose 1 and 2) and `glassgrad train` print it."""
+    history key but those in `skip`, as fit (verbose 1 and 2) and `glassgrad train` print it;
+    the seconds are the epoch's, or `seconds`."""
     parts = [f"epoch {epoch:>{len(str(epochs))}}/{epochs}"]
     for key, values in history.items():
         if key in skip or not values or values[-1] is None:
             continue
         value = values[-1]
         parts.append(f"{key} {value:.3g}" if key == "lr" else f"{key} {value:.4f}")
-    if history.get("time"):
-        parts.append(f"({history['time'][-1]:.1f} s)")
+    if seconds is None and history.get("time"):
+        seconds = history["time"][-1]
+    if seconds is not None:
+        parts.append(f"({seconds:.1f} s)")
     return "  ".join(parts)
 
 

@@ -406,3 +406,20 @@ def test_fit_saves_a_plot(tmp_path):
         verbose=0, plot=tmp_path / "curves.png")
     data = (tmp_path / "curves.png").read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
+
+
+def test_epoch_progress_draws_the_epochs_and_logs_a_tenth_of_them(monkeypatch):
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    monkeypatch.setattr(progress, "REDRAW_SECONDS", 0.0)
+    train, _ = loaders()
+    model = linear_model()
+    lines = []
+    meter = progress.EpochProgress(20, lines.append)
+    fit(model, train, nn.CrossEntropyLoss(), optim.SGD(model.parameters(), lr=0.1), 20,
+        verbose=0, callbacks=[meter])
+    assert [line[:11] for line in lines] == [f"epoch {e:>2}/20" for e in range(2, 21, 2)]
+    assert lines[0].endswith(" s)") and "lr" not in lines[0] and "time" not in lines[0]
+    drawn = terminal.getvalue()
+    assert "train [#-----------------------] 1/20 loss " in drawn       # no "1/20" twice
+    assert drawn.endswith("\r\x1b[K")
