@@ -233,7 +233,8 @@ def _warn_sparse_classes(path, labels, num_classes, warn):
     """Warn when the inferred classes include some with (almost) no training samples: a
     stray label (a 7 among 0s and 1s) silently makes eight classes of a binary task."""
     counts = np.bincount(labels, minlength=num_classes)
-    rare = [c for c in range(num_classes) if counts[c] < max(1, 0.01 * counts.max())]
+    # none, a single sample, or under 1% of the largest class's samples
+    rare = [c for c in range(num_classes) if counts[c] <= max(1, 0.01 * counts.max())]
     if not rare:
         return
     shown = ", ".join(f"{c}: {counts[c]}" for c in range(num_classes) if counts[c])

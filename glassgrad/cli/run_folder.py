@@ -399,7 +399,9 @@ def evaluate_checkpoint(path, data=None, log=print):
     except (KeyError, ValueError, RuntimeError, TypeError) as error:
         raise checkpoint.CheckpointError(f"{path!r}: its weights do not fit the {meta['model']} "
                                          f"its metadata describes ({error})") from None
-    dataset = builders.load_data(data or meta["data"])
+    # its own data set from the folder it was read from (--data-dir), if it named one
+    data_dir = None if data is not None else meta.get("args", {}).get("data_dir")
+    dataset = builders.load_data(data or meta["data"], data_dir=data_dir)
     builders.check_fits(dataset, meta["input_shape"], meta["num_classes"], meta["model"],
                         meta["data"])
     log(f"evaluate: {meta['model']} trained on {meta['data']} "
