@@ -13,7 +13,8 @@ from .checkpoint import CheckpointError
 from .loop import Evaluation, TrainingState, evaluate, fit
 from .metrics import Score
 from .plots import plot_history
+from .safetensors_io import load_safetensors, save_safetensors
 
 __all__ = ["BestCheckpoint", "CheckpointError", "EarlyStopping", "Evaluation", "Score",
-           "TrainingState", "checkpoint", "evaluate", "fit", "metrics", "plot_history", "progress",
-           "run_dir"]
+           "TrainingState", "checkpoint", "evaluate", "fit", "load_safetensors", "metrics",
+           "plot_history", "progress", "run_dir", "save_safetensors"]
