@@ -113,14 +113,14 @@ def write_json(path, value):
     return _atomic(path, write)
 
 
-def write_curves(history, path, title):
-    """curves.png, or None when matplotlib is missing."""
+def write_curves(history, path, title, test=None):
+    """curves.png (with the test scores marked, {key: value}), or None without matplotlib."""
     from ..train.plots import plot_history
     try:
         import matplotlib  # noqa: F401
     except ImportError:
         return None
-    return _atomic(path, lambda temporary: plot_history(history, temporary, title))
+    return _atomic(path, lambda temporary: plot_history(history, temporary, title, test))
 
 
 # --- training --------------------------------------------------------------------------------
@@ -336,7 +336,8 @@ def _save(out, model, optimizer, history, metrics, test, title, log):
     files.append(checkpoint.save(last, model, optimizer, metadata=dict(metadata, test=test)))
     curves_path = os.path.join(out, "curves.png")
     try:
-        curves = write_curves(history, curves_path, title)
+        curves = write_curves(history, curves_path, title,
+                              {k: test[k]["value"] for k in ("loss", "accuracy") if k in test})
     except Exception as error:  # noqa: BLE001 -- a figure must not cost a finished run
         curves = None
         log(f"note: curves.png skipped: {type(error).__name__}: {error}")

@@ -423,3 +423,26 @@ def test_epoch_progress_draws_the_epochs_and_logs_a_tenth_of_them(monkeypatch):
     drawn = terminal.getvalue()
     assert "train [#-----------------------] 1/20 loss " in drawn       # no "1/20" twice
     assert drawn.endswith("\r\x1b[K")
+
+
+def test_curves_label_their_axes_count_whole_epochs_and_mark_the_test_score(tmp_path,
+                                                                            monkeypatch):
+    pytest.importorskip("matplotlib")
+    from glassgrad.train import plots
+    drawn = []
+    real = plots.save_figure
+    monkeypatch.setattr(plots, "save_figure",
+                        lambda figure, path: drawn.append(figure) or real(figure, path))
+    history = {"epoch": [1, 2, 3], "loss": [1.0, 0.6, 0.5], "accuracy": [0.5, 0.7, 0.8],
+               "lr": [0.1, 0.1, 0.1], "time": [0.1, 0.1, 0.1]}
+    plots.plot_history(history, tmp_path / "curves.png", "run",
+                       test={"loss": 0.55, "accuracy": 0.75})
+    loss_ax, accuracy_ax = [ax for ax in drawn[0].axes if ax.get_visible()]
+    assert (loss_ax.get_ylabel(), accuracy_ax.get_ylabel()) == ("loss", "accuracy")
+    assert loss_ax.get_xlabel() == "epoch"
+    ticks = [t for t in loss_ax.get_xticks() if 1 <= t <= 3]
+    assert ticks and all(float(t).is_integer() for t in ticks)
+    labels = [text.get_text() for text in accuracy_ax.get_legend().get_texts()]
+    assert labels == ["train", "test 0.750"]
+    (x, y), = accuracy_ax.get_lines()[-1].get_xydata()
+    assert (x, y) == (3, 0.75)
