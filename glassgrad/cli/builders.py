@@ -220,8 +220,9 @@ def _read_npz(path, warn=None):
 def _check_label_array(path, split, y):
     """Labels are one class index per sample: not strings, not one-hot rows."""
     if y.dtype.kind in "USO":
-        raise DataError(f"{path!r}: {split} holds {'strings' if y.dtype.kind in 'US' else 'objects'}"
-                        f" (dtype {y.dtype}), not class indices; map them to 0..C-1 first: "
+        kind = "strings" if y.dtype.kind in "US" else "objects"
+        raise DataError(f"{path!r}: {split} holds {kind} (dtype {y.dtype}), not class "
+                        f"indices; map them to 0..C-1 first: "
                         f"classes, {split} = np.unique({split}, return_inverse=True)")
     if y.ndim != 1:
         hint = (f"; for one-hot rows use {split}.argmax(axis=1)" if y.ndim == 2 else "")
@@ -233,14 +234,15 @@ def _warn_sparse_classes(path, labels, num_classes, warn):
     """Warn when the inferred classes include some with (almost) no training samples: a
     stray label (a 7 among 0s and 1s) silently makes eight classes of a binary task."""
     counts = np.bincount(labels, minlength=num_classes)
-    # none, a single sample, or under 1% of the largest class's samples
-    rare = [c for c in range(num_classes) if counts[c] <= max(1, 0.01 * counts.max())]
+    # no sample, or at most 1% of the largest class's samples
+    rare = [c for c in range(num_classes) if counts[c] == 0 or counts[c] <= 0.01 * counts.max()]
     if not rare:
         return
     shown = ", ".join(f"{c}: {counts[c]}" for c in range(num_classes) if counts[c])
     empty = [c for c in range(num_classes) if counts[c] == 0]
     text = (f"{path}: the largest training label is {num_classes - 1}, so there are "
-            f"{num_classes} classes, but {len(rare)} of them have (almost) no samples "
+            f"{num_classes} classes, but {len(rare)} of them {'has' if len(rare) == 1 else 'have'}"
+            f" (almost) no samples "
             f"(samples per class: {shown}"
             f"{'; none of ' + ', '.join(map(str, empty)) if empty else ''}); if a label is a "
             f"mistake, fix it, else set num_classes in the file to say so")

@@ -219,7 +219,7 @@ def train_run(data="mnist1d", model="cnn", optimizer=None, lr=None, epochs=None,
                 "model_class": builders.describe_model(net)}
     args = dict(config, data=data, model=model, seed=seed, shuffle=shuffle,
                 val_fraction=val_fraction, out=out, max_grad_norm=max_grad_norm,
-                data_dir=data_dir)
+                data_dir=None if data_dir is None else os.path.abspath(data_dir))
     run_meta = {RUN_KEY: dict(run_info, args=args, started=started)}
     fit_start = time.perf_counter()
     # fit's own bar runs over one epoch's batches: worth it only when an epoch is long (and it
@@ -294,6 +294,8 @@ def resume_run(out, progress=True, log=print, command=None, threads=None, tune_m
     does."""
     meta = check_resumable(out)
     args = dict(meta["args"], out=os.fspath(out))
+    if builders.is_file(args["data"]):
+        args["data"] = meta["data"]           # the file's absolute path: any working folder
     log(f"resume: {out}{os.sep} (started {meta['started']})")
     return train_run(**args, progress=progress, log=log, command=command, threads=threads,
                      tune_malloc=tune_malloc, warn=warn, resume=True, started=meta["started"])

@@ -163,4 +163,5 @@ def epoch_line(history, epoch, epochs, skip=("epoch", "time"), seconds=None):
     return "  ".join(parts)
 
 
-__all__ = ["EpochProgress", "ProgressBar", "VERBOSE", "epoch_line", "is_terminal", "resolve_verbose"]
+__all__ = ["EpochProgress", "ProgressBar", "VERBOSE", "epoch_line", "is_terminal",
+           "resolve_verbose"]

@@ -83,12 +83,26 @@ def test_a_stray_label_warns_with_the_counts(tmp_path, capsys):
     assert train(tmp_path / "r", data=path, epochs="1") == 0
     printed = capsys.readouterr()
     warning = one_error_line(printed.err.replace("warning:", "error:"), "glassgrad train")
-    assert "the largest training label is 7, so there are 8 classes, but 6 of them have " \
+    assert "the largest training label is 7, so there are 8 classes, but 5 of them have " \
            "(almost) no samples (samples per class: 0: 30, 1: 29, 7: 1; none of 2, 3, 4, 5, " \
            "6)" in warning
     assert "set num_classes in the file" in warning
     assert "8 classes" in printed.out
-    # Balanced labels, or num_classes given in the file: no warning.
+    # A stray label among many: 1 sample of 7 against 300 of each other class.
+    many = np.arange(600) % 2
+    many[5] = 7
+    rng = np.random.default_rng(0)
+    big = npz(tmp_path / "big.npz", x_train=rng.normal(size=(600, 5)).astype(np.float32),
+              y_train=many)
+    with pytest.warns(builders.DataWarning, match=r"6 of them have \(almost\) no samples "
+                                                  r"\(samples per class: 0: 300, 1: 299, 7: 1;"):
+        builders.load_data(big)
+    # Small random labels (a class with one sample of fifty), balanced ones: no warning.
+    small = np.array([7] + [c for c in range(10) for _ in range(5)][:49])
+    assert train(tmp_path / "r3", data=npz(tmp_path / "small.npz",
+                                           x_train=rng.normal(size=(50, 5)).astype(np.float32),
+                                           y_train=small), epochs="1") == 0
+    assert "warning" not in capsys.readouterr().err
     assert train(tmp_path / "r2", data=npz(tmp_path / "ok.npz"), epochs="1") == 0
     assert capsys.readouterr().err == ""
     with pytest.warns(builders.DataWarning, match="8 classes"):
