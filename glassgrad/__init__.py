@@ -3,7 +3,7 @@
 The public API, with PyTorch's names: `glassgrad.tensor`, `Tensor.backward`,
 `glassgrad.autograd.grad`, ... Explicit re-exports only; each name lives in one module.
 """
-from ._allocator import tune_malloc
+from ._allocator import tune_malloc      # an explicit call: see _allocator.py
 from .tensor import Tensor, is_tensor
 from . import autograd, dtypes, ops
 from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
@@ -26,10 +26,9 @@ from .ops import (abs, add, addmm, all, allclose, amax, amin, any, argmax, argmi
                   tril, triu, trunc, unbind, unflatten, unique, unsqueeze, var, where)
 from .devices import device
 from . import accelerator, backends, cuda
+from .threads import get_num_threads, set_num_threads
 from . import data
 from . import optim
 from . import nn
 
 __version__ = "0.1.0"
-
-tune_malloc()   # large temporaries stay in the heap between steps (see _allocator.py)

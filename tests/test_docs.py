@@ -1,4 +1,6 @@
 """Every ```python block of every docs/*.md page (and of README.md) runs, so the docs stay true.
+(The ```pycon blocks, `>>>` lines with the output Python prints, are doctests: pytest's doctest
+runs them, as pyproject.toml's --doctest-glob=*.md asks, and fails on a line that differs.)
 
 A page's blocks run in order in one namespace, as a reader pasting them into one session would,
 in a temporary working directory, after `glassgrad.manual_seed(0)`. A block right after a `<!-- no-run -->` line is skipped; that

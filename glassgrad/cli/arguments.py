@@ -42,6 +42,21 @@ def positive(kind, option):
     return parse
 
 
+def non_negative(option):
+    """An argparse type: an integer >= 0 (a seed), or an error naming the option."""
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{option} expects a whole number, got "
+                                             f"{text!r}") from None
+        if value < 0:
+            raise argparse.ArgumentTypeError(f"{option} must be 0 or more, got {text}")
+        return value
+    parse.__name__ = "int"
+    return parse
+
+
 def fraction(text):
     """An argparse type: a float in [0, 1)."""
     try:
@@ -65,4 +80,4 @@ def check_data(prog, data):
                                f"{', '.join(builders.DATASETS)}, or give a .npz file")
 
 
-__all__ = ["Parser", "UsageError", "check_data", "fraction", "positive"]
+__all__ = ["Parser", "UsageError", "check_data", "fraction", "non_negative", "positive"]

@@ -13,6 +13,7 @@ Every model is rebuilt from (name, input shape, number of classes) alone, which 
 checkpoint's metadata records, so `glassgrad evaluate` needs nothing else.
 """
 import os
+import warnings
 import zipfile
 from typing import NamedTuple
 
@@ -123,29 +124,39 @@ def describe_optimizer(name, lr):
 
 
 # --- data ------------------------------------------------------------------------------------
+# The data sets read from files in a folder (--data-dir, root=): the IDX ones.
+FOLDER_DATASETS = ("fashion-mnist",)
+
+
 def is_file(spec):
-    """Whether a --data value names a .npz file rather than a data set."""
-    return str(spec).endswith(".npz")
+    """Whether a --data value names a .npz file rather than a data set (.npz in any case)."""
+    return str(spec).lower().endswith(".npz")
 
 
-def load_data(spec):
+def load_data(spec, data_dir=None, warn=None):
     """The data set `spec` ("mnist1d", "digits", "fashion-mnist" or a .npz path), checked.
 
     A .npz file holds x_train, y_train, x_test, y_test (and optionally num_classes, else the
-    largest training label + 1). Raises DataError for NaN/Inf inputs, labels outside
-    [0, num_classes), or train and test samples of different shapes; FileNotFoundError for
-    a missing file or data set (with how to get it).
+    largest training label + 1). Raises DataError for NaN/Inf inputs, labels that are not
+    class indices in [0, num_classes) (strings, one-hot rows), or train and test samples of
+    different shapes; FileNotFoundError for a missing file or data set (with how to get it).
+    `data_dir` is the folder of Fashion-MNIST's IDX files (default: Debian's). `warn(text)` is
+    told of a class count that looks like a mistake (default: warnings.warn, a DataWarning).
     """
     spec = str(spec)
+    key = spec.lower().replace("_", "-")
+    if data_dir is not None and key not in FOLDER_DATASETS:
+        raise ValueError(f"data_dir is the folder of {', '.join(FOLDER_DATASETS)}'s files; "
+                         f"{spec!r} does not read one (leave --data-dir out)")
     if is_file(spec):
-        arrays, num_classes = _read_npz(spec)
+        arrays, num_classes = _read_npz(spec, warn)
         name = os.path.abspath(spec)
     else:
-        key = spec.lower().replace("_", "-")
         if key not in DATASETS:
             raise ValueError(f"unknown data set {spec!r}; known: {', '.join(DATASETS)}, or a "
                              ".npz file with x_train, y_train, x_test, y_test")
-        arrays = tuple(np.asarray(a) for a in datasets.load(key.replace("-", "_")))
+        options = {} if data_dir is None else {"root": os.fspath(data_dir)}
+        arrays = tuple(np.asarray(a) for a in datasets.load(key.replace("-", "_"), **options))
         name, num_classes = key, 10
     x_train, y_train, x_test, y_test = arrays
     _check(name, x_train, y_train, x_test, y_test, num_classes)
@@ -153,9 +164,19 @@ def load_data(spec):
                 tuple(x_train.shape[1:]), num_classes)
 
 
-def _read_npz(path):
+class DataWarning(UserWarning):
+    """Data that can be trained on but looks like a mistake (a class with almost no samples)."""
+
+
+def _read_npz(path, warn=None):
     if not os.path.exists(path):
         raise FileNotFoundError(f"no data file {path!r}")
+    with open(path, "rb") as f:
+        head = f.read(4)
+    if head != b"PK\x03\x04":                 # every .npz is a zip archive
+        raise DataError(f"{path!r} is not a valid .npz file (not a zip archive: it starts with "
+                        f"{head!r}); write one with np.savez(path, x_train=..., y_train=..., "
+                        f"x_test=..., y_test=...)")
     keys = ("x_train", "y_train", "x_test", "y_test")
     try:
         with np.load(path, allow_pickle=False) as f:
@@ -167,23 +188,68 @@ def _read_npz(path):
             num_classes = int(f["num_classes"]) if "num_classes" in f.files else None
     except DataError:
         raise
-    except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile) as error:
-        # a corrupt archive, or an object array (which would need pickle)
-        raise DataError(f"cannot read {path!r} as a .npz of arrays ({type(error).__name__}: "
-                        f"{error}); write it with np.savez(path, x_train=..., y_train=..., "
-                        f"x_test=..., y_test=...)") from None
+    except ValueError as error:
+        if "pickle" not in str(error):
+            raise DataError(f"{path!r} is not a valid .npz file ({error})") from None
+        # numpy's message suggests allow_pickle=True, which would run code from the file.
+        raise DataError(f"{path!r} holds an array of Python objects, which only pickle can "
+                        "read, and glassgrad never unpickles data; save numbers (class "
+                        "indices for labels: np.unique(labels, return_inverse=True)[1])") from None
+    except (OSError, EOFError, KeyError, zipfile.BadZipFile) as error:
+        raise DataError(f"{path!r} is not a valid .npz file: truncated or corrupt "
+                        f"({type(error).__name__}: {error}); write it again with "
+                        f"np.savez") from None
     x_train = arrays[0]
     if x_train.dtype.kind not in "fiub" or x_train.ndim < 2:
         raise DataError(f"{path!r}: x_train must be numbers of shape (N, features...), got "
                         f"dtype {x_train.dtype} and shape {x_train.shape}")
+    for split, y in (("y_train", arrays[1]), ("y_test", arrays[3])):
+        _check_label_array(path, split, y)
     # Inputs to float32; boolean labels (a binary task) to the class indices 0 and 1.
     labels = [y.astype(np.int64) if y.dtype == np.bool_ else y for y in (arrays[1], arrays[3])]
     arrays = (arrays[0].astype(np.float32), labels[0], arrays[2].astype(np.float32), labels[1])
     if num_classes is None:
         y_train = arrays[1]
-        labels = y_train[y_train >= 0] if y_train.dtype.kind in "iuf" else y_train
+        labels = y_train[y_train >= 0]
         num_classes = int(labels.max()) + 1 if labels.size else 1
+        if labels.size and np.all(labels == np.round(labels)):
+            _warn_sparse_classes(path, labels.astype(np.int64), num_classes, warn)
     return arrays, num_classes
+
+
+def _check_label_array(path, split, y):
+    """Labels are one class index per sample: not strings, not one-hot rows."""
+    if y.dtype.kind in "USO":
+        kind = "strings" if y.dtype.kind in "US" else "objects"
+        raise DataError(f"{path!r}: {split} holds {kind} (dtype {y.dtype}), not class "
+                        f"indices; map them to 0..C-1 first: "
+                        f"classes, {split} = np.unique({split}, return_inverse=True)")
+    if y.ndim != 1:
+        hint = (f"; for one-hot rows use {split}.argmax(axis=1)" if y.ndim == 2 else "")
+        raise DataError(f"{path!r}: {split} has shape {y.shape}, but labels are one class index "
+                        f"per sample, shape (N,){hint}")
+
+
+def _warn_sparse_classes(path, labels, num_classes, warn):
+    """Warn when the inferred classes include some with (almost) no training samples: a
+    stray label (a 7 among 0s and 1s) silently makes eight classes of a binary task."""
+    counts = np.bincount(labels, minlength=num_classes)
+    # no sample, or at most 1% of the largest class's samples
+    rare = [c for c in range(num_classes) if counts[c] == 0 or counts[c] <= 0.01 * counts.max()]
+    if not rare:
+        return
+    shown = ", ".join(f"{c}: {counts[c]}" for c in range(num_classes) if counts[c])
+    empty = [c for c in range(num_classes) if counts[c] == 0]
+    text = (f"{path}: the largest training label is {num_classes - 1}, so there are "
+            f"{num_classes} classes, but {len(rare)} of them {'has' if len(rare) == 1 else 'have'}"
+            f" (almost) no samples "
+            f"(samples per class: {shown}"
+            f"{'; none of ' + ', '.join(map(str, empty)) if empty else ''}); if a label is a "
+            f"mistake, fix it, else set num_classes in the file to say so")
+    if warn is None:
+        warnings.warn(text, DataWarning, stacklevel=3)
+    else:
+        warn(text)
 
 
 def _check(name, x_train, y_train, x_test, y_test, num_classes):
@@ -221,6 +287,7 @@ def check_fits(data, input_shape, num_classes, model_name, trained_on):
                         f"{error}") from None
 
 
-__all__ = ["DATASETS", "MODELS", "OPTIMIZERS", "SETTINGS", "Data", "DataError", "build_model",
+__all__ = ["DATASETS", "FOLDER_DATASETS", "MODELS", "OPTIMIZERS", "SETTINGS", "Data", "DataError",
+           "DataWarning", "build_model",
            "build_optimizer", "check_fits", "count_parameters", "describe_model",
            "describe_optimizer", "is_file", "load_data"]

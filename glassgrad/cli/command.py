@@ -64,8 +64,9 @@ def main(argv=None):
         return done.code if isinstance(done.code, int) else 0
     except UsageError as error:
         return _fail(error.prog, str(error), 2)
-    except KeyboardInterrupt:
-        return _fail(prog, "interrupted (a run is saved only once it has finished)", 130)
+    except KeyboardInterrupt as interrupt:
+        # train_run says where the run so far is; anything else was simply stopped.
+        return _fail(prog, str(interrupt) or "interrupted", 130)
     except Exception as error:
         if args is not None and getattr(args, "traceback", False):
             raise
@@ -79,6 +80,8 @@ def _describe(error):
     expected = (ValueError, OSError, RuntimeError, FloatingPointError, ImportError, KeyError)
     if not isinstance(error, expected) or not text:
         text = f"{type(error).__name__}: {text} (run again with --traceback for the details)"
+    if isinstance(error, ImportError) and "glassgrad[cli]" not in text:
+        text += " (pip install 'glassgrad[cli]' installs all that the command can use)"
     return text
 
 

@@ -16,7 +16,7 @@ from ..creation import tensor
 from ..data import DataLoader, TensorDataset
 from ..data.datasets import two_moons, two_spirals
 from ..random import Generator, manual_seed
-from .arguments import positive
+from .arguments import non_negative, positive
 
 DATASETS = ("spirals", "moons")
 OPTIMIZERS = {"adam": 0.01, "sgd": 0.1}      # name -> default learning rate
@@ -27,7 +27,7 @@ HELP = "train a small MLP on generated two spirals (a one-second check of the in
 def add_arguments(parser):
     parser.add_argument("--epochs", type=positive(int, "--epochs"), default=60,
                         help="passes over the training points (default: 60)")
-    parser.add_argument("--seed", type=int, default=0,
+    parser.add_argument("--seed", type=non_negative("--seed"), default=0,
                         help="seed of the data, the initial weights and the batch order "
                              "(default: 0)")
     parser.add_argument("--optimizer", choices=tuple(OPTIMIZERS), default="adam",

@@ -10,7 +10,7 @@ import json
 import os
 
 from .. import experiments
-from .arguments import UsageError
+from .arguments import UsageError, non_negative
 
 HELP = "list or run the registered experiments"
 
@@ -29,7 +29,7 @@ def add_arguments(parser):
                              "(default: small)")
     runner.add_argument("--out", default=None, metavar="DIR",
                         help="folder for the figures (default: runs/experiments/NAME)")
-    runner.add_argument("--seed", type=int, default=0, help="seed (default: 0)")
+    runner.add_argument("--seed", type=non_negative("--seed"), default=0, help="seed (default: 0)")
     for sub in (commands.choices["list"], runner):
         # SUPPRESS: not given here, it leaves the `experiments --traceback` value alone.
         sub.add_argument("--traceback", action="store_true", default=argparse.SUPPRESS,

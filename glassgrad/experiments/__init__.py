@@ -59,8 +59,27 @@ def run(name, size="small", out_dir=None, seed=0):
         raise ValueError(f"experiment {name!r}: size must be one of {SIZES}, got {size!r}")
     func = get(name)
     out_dir = out_dir if out_dir is not None else os.path.join(DEFAULT_OUT, name)
+    made = _missing_folders(out_dir)
     os.makedirs(out_dir, exist_ok=True)
-    return func(size=size, out_dir=out_dir, seed=seed)
+    try:
+        return func(size=size, out_dir=out_dir, seed=seed)
+    except BaseException:
+        # A failed run (matplotlib missing, Ctrl-C, an error) leaves no empty folder behind:
+        # remove the folders made here, deepest first, as long as nothing was put in them.
+        for folder in made:
+            if os.path.isdir(folder) and not os.listdir(folder):
+                os.rmdir(folder)
+        raise
+
+
+def _missing_folders(path):
+    """The folders os.makedirs(path) would create, deepest first."""
+    missing = []
+    path = os.path.abspath(path)
+    while not os.path.exists(path):
+        missing.append(path)
+        path = os.path.dirname(path)
+    return missing
 
 
 def require_matplotlib():
@@ -73,7 +92,8 @@ def require_matplotlib():
         from matplotlib.figure import Figure
     except ImportError as error:
         raise ImportError("this experiment draws its figures with matplotlib, an optional "
-                          "extra: pip install matplotlib (or pip install -e '.[plot]')") from error
+                          "extra: pip install matplotlib (or pip install 'glassgrad[cli]' for "
+                          "all that the glassgrad command uses)") from error
     return Figure
 
 

@@ -77,14 +77,14 @@ def train_one(name, data, steps, seed=42, batch_size=TRAINING["batch_size"]):
     loss_fn = CrossEntropyLoss()
     start = time.perf_counter()
     fit(model, DataLoader(train, batch_size=batch_size), loss_fn, optimizer, epochs,
-        metrics=[], verbose=False, progress=False)
+        metrics=[], verbose=0)
     if extra:                         # the remaining steps of a partial epoch
         head = TensorDataset(np.asarray(x_train[:extra * batch_size]),
                              np.asarray(y_train[:extra * batch_size]))
         fit(model, DataLoader(head, batch_size=batch_size), loss_fn, optimizer, 1, metrics=[],
-            verbose=False, progress=False)
+            verbose=0)
     seconds = time.perf_counter() - start
-    score = evaluate(model, test, ["accuracy"])["accuracy"]
+    score = evaluate(model, test, ["accuracy"], verbose=0)["accuracy"]
     return model, score, seconds
 
 

@@ -1,5 +1,7 @@
 """Newton's method on the full Hessian that the engine's double backward gives: for models of
 up to a few thousand parameters, with Levenberg-Marquardt damping and an Armijo line search."""
+import contextlib
+
 import numpy as np
 
 from ..autograd import engine, grad_mode
@@ -32,9 +34,15 @@ class Newton(Optimizer):
         holds; where d is not a descent direction (gᵀd ≥ 0) steepest descent d = -g is used.
 
     Memory is n² float64 entries (8n² bytes) for H, time n backward passes per step, so the
-    parameter count is capped by `max_params`. The closure must return the loss without
-    calling backward(): Newton differentiates it twice itself, and evaluates the closure again
-    (under no_grad) to test trial points.
+    parameter count is capped by `max_params`. The closure returns the loss; Newton
+    differentiates it twice itself, and evaluates the closure again (under no_grad) to test
+    trial points. Both ways of writing it work:
+      - `lambda: loss_fn(model(x), y)`: just the loss;
+      - PyTorch's LBFGS form, `optimizer.zero_grad(); loss = ...; loss.backward(); return
+        loss`: while Newton runs such a closure, `backward()` keeps the graph (as with
+        retain_graph=True) so the loss can still be differentiated twice, and at the trial
+        points (no graph there) it does nothing. Newton steps with its own derivatives, so
+        the parameters' .grad afterwards is only what the closure's last call left there.
 
     - Paper: Newton's method for optimisation, as in Nocedal & Wright, "Numerical
       Optimization" (2nd ed., 2006), ch. 3.3 (Newton with Hessian modification) and 3.1
@@ -58,6 +66,13 @@ class Newton(Optimizer):
         opt = Newton([w], adaptive_damping=True)
         for _ in range(10):
             opt.step(lambda: loss_fn(w))
+
+        def closure():                  # the same, as a PyTorch user writes it for LBFGS
+            opt.zero_grad()
+            loss = loss_fn(w)
+            loss.backward()
+            return loss
+        opt.step(closure)
     """
 
     def __init__(self, params, lr=1.0, damping=0.0, adaptive_damping=False,
@@ -109,14 +124,14 @@ class Newton(Optimizer):
         """One (damped) Newton step; returns the loss the closure gave at the starting point."""
         if closure is None:
             raise RuntimeError("Newton.step needs a closure that re-evaluates the model and "
-                               "returns the loss (without calling backward), e.g. "
-                               "opt.step(lambda: loss_fn(model(x), y))")
+                               "returns the loss, e.g. opt.step(lambda: loss_fn(model(x), y)) "
+                               "(it may call loss.backward() first, as for LBFGS)")
         group = self.param_groups[0]
         self._check_size(group)
         state = self.state[self._params[0]]
         if not state:
             state.update(step=0, damping=float(group["damping"]), step_length=0.0)
-        with grad_mode.enable_grad():
+        with grad_mode.enable_grad(), _closure_backward(keep_graph=True):
             loss = closure()
         f0 = _scalar(loss, "Newton: the closure")
         g, H = flat_gradient_and_hessian(loss, self._params)
@@ -124,7 +139,7 @@ class Newton(Optimizer):
 
         def f(x):                       # the loss at a trial point, without a graph
             _write(self._params, x)
-            with grad_mode.no_grad():
+            with grad_mode.no_grad(), _closure_backward(keep_graph=False):
                 return _scalar(closure(), "Newton: the closure")
 
         if group["adaptive_damping"]:
@@ -182,8 +197,9 @@ def flat_gradient_and_hessian(loss, params):
         grads = engine.grad(loss, params, create_graph=True, allow_unused=True)
     except RuntimeError as error:
         if "second time" in str(error):
-            raise RuntimeError("Newton: the closure's loss has no graph left; the closure must "
-                               "return the loss without calling backward() on it") from error
+            raise RuntimeError("Newton: the closure's loss has no graph left (its backward() "
+                               "freed it); return a loss computed inside the closure, which "
+                               "Newton.step keeps the graph of") from error
         raise
     sizes = [p._data.size for p in params]
     n = sum(sizes)
@@ -221,6 +237,24 @@ def _solve(H, g, lam, require_positive_definite=False):
         raise np.linalg.LinAlgError(
             f"Newton: the Hessian plus damping λ={lam} ({len(g)} x {len(g)}) is singular; set "
             "damping > 0 or adaptive_damping=True") from error
+
+
+@contextlib.contextmanager
+def _closure_backward(keep_graph):
+    """While a closure runs: `Tensor.backward` keeps the graph (keep_graph), so that Newton can
+    take the loss's first and second derivatives afterwards, or does nothing (at trial points,
+    evaluated without a graph). A closure that never calls backward is unaffected."""
+    original = Tensor.backward
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        if keep_graph:
+            original(self, gradient, True, create_graph, inputs)
+
+    Tensor.backward = backward
+    try:
+        yield
+    finally:
+        Tensor.backward = original
 
 
 def _write(params, x):

@@ -1,17 +1,20 @@
 """Training in practice: `fit` and `evaluate`, metrics with confidence intervals, safe
-checkpoints, callbacks (early stopping, best model) and plots of the training curves.
+checkpoints, callbacks (early stopping, best model), the progress bar, the run folder fit
+writes as it trains (and resumes from), and plots of the training curves.
 
     from glassgrad.train import fit, evaluate, EarlyStopping
     history = fit(model, train_loader, nn.CrossEntropyLoss(), optimizer, epochs=20,
                   val_loader=val_loader, callbacks=[EarlyStopping(patience=3)])
-    print(evaluate(model, test_loader, ["accuracy", "f1"]))
+    evaluate(model, test_loader, ["accuracy", "f1"])      # prints the scores, returns them
 """
-from . import checkpoint, metrics
+from . import checkpoint, metrics, progress, run_dir
 from .callbacks import BestCheckpoint, EarlyStopping
 from .checkpoint import CheckpointError
 from .loop import Evaluation, TrainingState, evaluate, fit
 from .metrics import Score
 from .plots import plot_history
+from .safetensors_io import load_safetensors, save_safetensors
 
 __all__ = ["BestCheckpoint", "CheckpointError", "EarlyStopping", "Evaluation", "Score",
-           "TrainingState", "checkpoint", "evaluate", "fit", "metrics", "plot_history"]
+           "TrainingState", "checkpoint", "evaluate", "fit", "load_safetensors", "metrics",
+           "plot_history", "progress", "run_dir", "save_safetensors"]

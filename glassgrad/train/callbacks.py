@@ -50,6 +50,18 @@ class _Monitor:
                            f"history; known keys: {known}{hint}")
         return float(values[-1])
 
+    def state_dict(self):
+        """What a resumed run needs to carry on watching (saved in fit's checkpoints)."""
+        return {"best": self.best, "best_epoch": self.best_epoch}
+
+    def load_state_dict(self, state):
+        unknown = set(state) - set(self.state_dict())
+        if unknown:
+            raise KeyError(f"{type(self).__name__}.load_state_dict: unknown keys "
+                           f"{sorted(unknown)}; expected {sorted(self.state_dict())}")
+        for key, value in state.items():
+            setattr(self, key, value)
+
     def improved(self, value):
         if math.isnan(value):
             return False
@@ -79,6 +91,9 @@ class EarlyStopping(_Monitor):
         self.wait = 0
         self.stopped_epoch = None
 
+    def state_dict(self):
+        return dict(super().state_dict(), wait=self.wait, stopped_epoch=self.stopped_epoch)
+
     def on_epoch_end(self, state):
         value = self.latest(state)
         if self.improved(value):
@@ -103,21 +118,25 @@ class BestCheckpoint(_Monitor):
         monitor, mode, min_delta: as for EarlyStopping.
         path: optional .npz file for the best checkpoint.
         restore: load the best state back into the model when training ends (default True).
-    After training: `best`, `best_epoch`, `state_dict` (the best weights, numpy copies).
+    After training: `best`, `best_epoch`, `best_state` (the best weights, numpy copies).
+    Its `state_dict()` (these three) is saved in fit's checkpoints, so a resumed run keeps them.
     """
 
     def __init__(self, monitor="val_loss", mode="auto", path=None, restore=True, min_delta=0.0):
         super().__init__(monitor, mode, min_delta)
         self.path = path
         self.restore = restore
-        self.state_dict = None
+        self.best_state = None
+
+    def state_dict(self):
+        return dict(super().state_dict(), best_state=self.best_state)
 
     def on_epoch_end(self, state):
         value = self.latest(state)
         if not self.improved(value):
             return
         self.best, self.best_epoch = value, state.epoch
-        self.state_dict = {k: np.array(v._data, copy=True)
+        self.best_state = {k: np.array(v._data, copy=True)
                            for k, v in state.model.state_dict().items()}
         if self.path is not None:
             history = {k: list(v) for k, v in state.history.items()}
@@ -127,8 +146,8 @@ class BestCheckpoint(_Monitor):
                                       "value": value, "history": history})
 
     def on_train_end(self, state):
-        if self.restore and self.state_dict is not None:
-            state.model.load_state_dict(self.state_dict)
+        if self.restore and self.best_state is not None:
+            state.model.load_state_dict(self.best_state)
             state.log(f"restored the best model: epoch {self.best_epoch}, {self.monitor} "
                       f"{self.best:.4g}")
 

@@ -2,23 +2,25 @@
 
     history = fit(model, train_loader, nn.CrossEntropyLoss(), optimizer, epochs=20,
                   val_loader=val_loader, callbacks=[EarlyStopping("val_loss", patience=3)])
-    print(evaluate(model, test_loader, ["accuracy", "f1"]))
+    evaluate(model, test_loader)                 # prints, and returns, the loss and accuracy
+    # test loss 0.274 (n=1000)
     # test accuracy 0.912 (95% CI 0.894–0.927, n=1000)
-    # test f1 (macro) 0.910 (95% CI 0.891–0.926, n=1000)
 
 One epoch of `fit`: model.train(); for each batch zero the gradients, forward, loss, backward,
 clip the gradient norm (if asked), step; then validate under no_grad in eval mode, step the
 scheduler, record everything in the history (a dict of lists) and run the callbacks.
 """
 import math
-import sys
+import os
 import time
 
 import numpy as np
 
+from .. import _allocator
 from ..autograd import grad_mode
 from ..tensor import as_array
 from . import metrics as metrics_module
+from .progress import ProgressBar, epoch_line, resolve_verbose
 
 
 class TrainingState:
@@ -116,28 +118,65 @@ def _default_metrics(loss_fn):
     return ["accuracy"] if type(loss_fn).__name__ in ("CrossEntropyLoss", "NLLLoss") else []
 
 
-def evaluate(model, loader, metrics=None, loss_fn=None, ci=True, confidence=0.95, split="test",
-             n_resamples=1000, seed=0):
+def _is_classification(output, target):
+    """Outputs (N, C) of scores and targets (N,) of class indices."""
+    return output.ndim == 2 and target.ndim == 1 and target.dtype.kind in "iu"
+
+
+def _auto_loss(output, target):
+    """The loss evaluate uses by default: cross-entropy for class scores, else the MSE."""
+    from ..creation import tensor
+    from ..nn.functional import cross_entropy, mse_loss
+    with grad_mode.no_grad():
+        if _is_classification(output, target):
+            return float(cross_entropy(tensor(output), tensor(target)).item())
+        if output.shape == target.shape and target.dtype.kind == "f":
+            return float(mse_loss(tensor(output), tensor(target)).item())
+    return None
+
+
+def evaluate(model, loader, metrics=None, loss_fn="auto", ci=True, confidence=0.95,
+             split="test", n_resamples=1000, seed=0, verbose=1, log=print):
     """Scores of `model` on every batch of `loader`, each with a confidence interval.
 
     Runs in eval mode under no_grad (the model's mode is restored afterwards), collects the
     outputs, then computes each metric on all of them at once.
 
+        evaluate(model, test_loader)      # prints and returns the test loss and accuracy
+
     Args:
         metrics: names from glassgrad.train.metrics.METRICS ("accuracy", "f1", "mse", ...)
-            or functions(output, target); None means accuracy for a CrossEntropyLoss/NLLLoss
-            `loss_fn`, else none.
-        loss_fn: also report the mean loss (without an interval).
+            or functions(output, target); None means accuracy for a classifier (a
+            CrossEntropyLoss/NLLLoss `loss_fn`, or with loss_fn "auto" outputs (N, C) and
+            integer targets (N,)), else none.
+        loss_fn: also report the mean loss (without an interval); "auto" (the default) takes
+            cross-entropy for a classifier's outputs and the MSE for outputs of the targets'
+            shape; None reports no loss.
         ci: compute intervals (Wilson for accuracy, seeded bootstrap for the rest).
         split: the word in front of each score's name when printed ("test", "val").
+        verbose: 1 prints the scores through `log`, one line each; 0 prints nothing.
     Returns:
         An `Evaluation`: {name: Score} ({name: [Score per class]} for per-class metrics).
     """
+    auto = isinstance(loss_fn, str) and loss_fn == "auto"
+    if isinstance(loss_fn, str) and not auto:
+        raise ValueError(f"evaluate: loss_fn must be a loss, None or 'auto', got {loss_fn!r}")
+    if verbose not in (0, 1, True, False):
+        raise ValueError(f"evaluate: verbose must be 0 or 1, got {verbose!r}")
+    output, target, mean_loss, n = _collect(model, loader, None if auto else loss_fn,
+                                            "evaluate")
+    if auto:
+        try:
+            mean_loss = _auto_loss(output, target)
+        except (ValueError, TypeError, IndexError) as error:
+            _reraise(error, "evaluate: the default loss (loss_fn='auto'; pass loss_fn=None for "
+                            "none)")
+        if metrics is None:
+            metrics = ["accuracy"] if _is_classification(output, target) else []
     metrics = _default_metrics(loss_fn) if metrics is None else list(metrics)
-    output, target, mean_loss, n = _collect(model, loader, loss_fn, "evaluate")
     result = Evaluation()
     prefix = f"{split} " if split else ""
-    if loss_fn is not None:
+    if mean_loss is not None and (auto or loss_fn is not None):
         result["loss"] = metrics_module.Score(prefix + "loss", mean_loss, n=n)
     for metric in metrics:
         name = metrics_module.get_metric(metric)[0]
@@ -150,6 +189,9 @@ def evaluate(model, loader, metrics=None, loss_fn=None, ci=True, confidence=0.95
             result[name] = [s.renamed(prefix + s.name) for s in score]
         else:
             result[name] = score.renamed(prefix + score.name)
+    if verbose:
+        for line in str(result).splitlines():
+            log(line)
     return result
 
 
@@ -164,32 +206,25 @@ def _per_batch(scheduler):
     return isinstance(scheduler, OneCycleLR)
 
 
-def _progress_bar(loader, epoch, epochs, enabled):
-    """tqdm over the batches when it is installed and enabled, else None."""
-    if not enabled:
-        return None
-    try:
-        from tqdm.auto import tqdm
-    except ImportError:
-        return None
-    return tqdm(loader, desc=f"epoch {epoch}/{epochs}", leave=False, file=sys.stderr,
-                dynamic_ncols=True)
-
-
-def _epoch_line(history, epoch, epochs):
-    parts = [f"epoch {epoch:>{len(str(epochs))}}/{epochs}"]
-    for key, values in history.items():
-        if key in ("epoch", "time") or not values:
-            continue
-        value = values[-1]
-        parts.append(f"{key} {value:.3g}" if key == "lr" else f"{key} {value:.4f}")
-    parts.append(f"({history['time'][-1]:.1f} s)")
-    return "  ".join(parts)
+def _new_history(names, validating, clipping):
+    history = {"epoch": [], "loss": []}
+    for name in names:
+        history[name] = []
+    if validating:
+        history["val_loss"] = []
+        for name in names:
+            history["val_" + name] = []
+    history["lr"] = []
+    if clipping:
+        history["grad_norm"] = []
+    history["time"] = []
+    return history
 
 
 def fit(model, train_loader, loss_fn, optimizer, epochs, val_loader=None, metrics=None,
         scheduler=None, callbacks=(), max_grad_norm=None, monitor=None, scheduler_interval=None,
-        progress=True, verbose=True, log=print, plot=None):
+        verbose="auto", log=print, plot=None, run_dir=None, resume_from=None,
+        checkpoint_metadata=None, tune_malloc=True):
     """Train `model` for `epochs` passes over `train_loader`; returns the history.
 
     Args:
@@ -203,19 +238,35 @@ def fit(model, train_loader, loss_fn, optimizer, epochs, val_loader=None, metric
         callbacks: e.g. EarlyStopping, BestCheckpoint (glassgrad.train.callbacks).
         max_grad_norm: clip the gradients' joint norm to this before each step; the norms
             before clipping are averaged into history["grad_norm"].
-        monitor: the history key ReduceLROnPlateau watches (default "val_loss", or "loss"
-            without a validation loader).
-        progress: a tqdm bar over each epoch's batches when tqdm is installed.
-        verbose: one line per epoch through `log` (default print).
+        monitor: the history key ReduceLROnPlateau and best.npz watch (default "val_loss", or
+            "loss" without a validation loader).
+        verbose: Keras's: 0 silent, 1 a progress bar over each epoch's batches (on stderr,
+            only when it is a terminal) and a line per epoch, 2 a line per epoch, "auto" (the
+            default) 1 on a terminal and 2 otherwise. The lines go through `log`.
         plot: a .png path: the loss and metric curves are saved there at the end
             (needs matplotlib).
+        run_dir: a folder to write as training goes (glassgrad.train.run_dir): log.csv (a
+            row per epoch), checkpoint.npz (the last epoch's full state, replaced atomically)
+            and, with a val_loader, best.npz (the best model by `monitor`).
+        resume_from: a run folder (or its checkpoint.npz) that fit(run_dir=...) wrote: load
+            the model, optimiser, scheduler, random generators, callbacks' states and history
+            from it and carry on from the epoch after its last one, to the same result as a
+            run that was never stopped. Give the same objects and arguments as the first time.
+        checkpoint_metadata: a dict of your own saved in every checkpoint run_dir gets.
+        tune_malloc: raise glibc's allocator thresholds first (glassgrad.tune_malloc: the
+            same process keeps large temporaries for reuse; ~2x faster convolutions); pass
+            False to leave the C library's allocator as it is.
     Returns:
         The history, a dict of lists, one entry per epoch: "epoch", "loss", each metric,
         "val_loss" and "val_<metric>" with a val_loader, "lr", "grad_norm" with
-        max_grad_norm, and "time" (seconds).
+        max_grad_norm, and "time" (seconds). A resumed run's history covers every epoch.
     """
+    from . import run_dir as run_files
     if not isinstance(epochs, int) or epochs < 0:
         raise ValueError(f"fit: epochs must be an integer >= 0, got {epochs!r}")
+    verbose = resolve_verbose(verbose)
+    if tune_malloc:
+        _allocator.tune_malloc()
     metrics = _default_metrics(loss_fn) if metrics is None else list(metrics)
     names = [metrics_module.get_metric(m)[0] for m in metrics]
     monitor = monitor or ("val_loss" if val_loader is not None else "loss")
@@ -224,29 +275,42 @@ def fit(model, train_loader, loss_fn, optimizer, epochs, val_loader=None, metric
     if scheduler_interval not in ("epoch", "batch"):
         raise ValueError(f"fit: scheduler_interval must be 'epoch' or 'batch', got "
                          f"{scheduler_interval!r}")
-    if not verbose:
+    if verbose == 0:
         log = _silent
-    history = {"epoch": [], "loss": []}
-    for name in names:
-        history[name] = []
-    if val_loader is not None:
-        history["val_loss"] = []
-        for name in names:
-            history["val_" + name] = []
-    history["lr"] = []
-    if max_grad_norm is not None:
-        history["grad_norm"] = []
-    history["time"] = []
+    history = _new_history(names, val_loader is not None, max_grad_norm is not None)
     state = TrainingState(model, optimizer, scheduler, history, epochs, log)
     callbacks = list(callbacks)
+    writer = None if run_dir is None else run_files.RunWriter(
+        run_dir, monitor if val_loader is not None else None, checkpoint_metadata)
+    first = 1
+    if resume_from is not None:
+        saved = run_files.resume_state(resume_from, model, optimizer, scheduler, train_loader,
+                                       callbacks)
+        if list(saved["history"]) != list(history):
+            raise ValueError(f"fit: the run in {os.fspath(resume_from)!r} recorded "
+                             f"{', '.join(saved['history'])}, this call would record "
+                             f"{', '.join(history)}; resume with the same metrics, val_loader "
+                             "and max_grad_norm as the first time")
+        history.update(saved["history"])
+        state.epoch = saved["epoch"]
+        first = saved["epoch"] + 1
+        if writer is not None:
+            writer.restore_best(saved.get("best"))
+        log(f"resuming from {run_files.checkpoint_path(resume_from)} after epoch "
+            f"{saved['epoch']} of {saved['epochs']}")
+        if saved["stopped"]:
+            first = epochs + 1                   # it had stopped early: nothing more to do
+    if writer is not None:
+        writer.start(history)
     _call(callbacks, "on_train_begin", state)
 
-    for epoch in range(1, epochs + 1):
+    for epoch in range(first, epochs + 1):
         state.epoch = epoch
         start = time.perf_counter()
         lr = optimizer.param_groups[0]["lr"]
         train = _train_epoch(model, train_loader, loss_fn, optimizer, scheduler,
-                             scheduler_interval, max_grad_norm, metrics, epoch, epochs, progress)
+                             scheduler_interval, max_grad_norm, metrics, epoch, epochs,
+                             verbose == 1)
         history["epoch"].append(epoch)
         history["loss"].append(train["loss"])
         for name, value in zip(names, train["metrics"]):
@@ -269,8 +333,10 @@ def fit(model, train_loader, loss_fn, optimizer, epochs, val_loader=None, metric
             else:
                 scheduler.step()
         history["time"].append(time.perf_counter() - start)
-        log(_epoch_line(history, epoch, epochs))
+        log(epoch_line(history, epoch, epochs))
         _call(callbacks, "on_epoch_end", state)
+        if writer is not None:
+            writer.end_epoch(state, run_files.fit_state(state, train_loader, callbacks))
         if state.stop:
             break
     _call(callbacks, "on_train_end", state)
@@ -281,21 +347,27 @@ def fit(model, train_loader, loss_fn, optimizer, epochs, val_loader=None, metric
 
 
 def _train_epoch(model, loader, loss_fn, optimizer, scheduler, scheduler_interval,
-                 max_grad_norm, metrics, epoch, epochs, progress):
+                 max_grad_norm, metrics, epoch, epochs, show_bar):
     model.train()
     total, count, norms = 0.0, 0, []
     outputs, targets = [], []
-    bar = _progress_bar(loader, epoch, epochs, progress)
+    bar = None
+    if show_bar:
+        try:
+            bar = ProgressBar(len(loader), f"epoch {epoch}/{epochs}")
+        except TypeError:                    # a loader without len(): no bar
+            bar = None
     try:
-        for i, batch in enumerate(bar if bar is not None else loader):
+        for i, batch in enumerate(loader):
             where = f"fit: epoch {epoch}, batch {i}"
             x, y = _unpack(batch, where)
             output, loss = _forward(model, loss_fn, x, y, where)
             value = float(loss.item())
             if not math.isfinite(value):
                 raise FloatingPointError(
-                    f"{where}: the loss is {value}; lower the learning rate, clip gradients "
-                    "(max_grad_norm=...), or find the op with glassgrad.debug.detect_anomaly()")
+                    f"{where}: the loss is {value}; lower the learning rate, clip the "
+                    "gradients (fit's max_grad_norm=..., or --max-grad-norm on the glassgrad "
+                    "command line), or find the op with glassgrad.debug.detect_anomaly()")
             optimizer.zero_grad()
             loss.backward()
             if max_grad_norm is not None:
@@ -310,10 +382,10 @@ def _train_epoch(model, loader, loss_fn, optimizer, scheduler, scheduler_interva
                 outputs.append(np.array(as_array(output)))
                 targets.append(np.array(as_array(y)))
             if bar is not None:
-                bar.set_postfix(loss=f"{value:.4f}")
+                bar.update(postfix=f"loss {value:.4f}")
     finally:
         if bar is not None:
-            bar.close()
+            bar.close()          # also on Ctrl-C or an error: the terminal line is ended
     if count == 0:
         raise ValueError(f"fit: epoch {epoch}: the training loader gave no batches")
     result = {"loss": total / count, "metrics": [], "grad_norm": None}

@@ -34,12 +34,21 @@ def save_figure(figure, path, dpi=110):
     return path
 
 
-def plot_history(history, path, title=None):
+def plot_history(history, path, title=None, test=None):
     """Save a PNG of `fit`'s history: one panel for the loss, one per metric, and one for the
-    learning rate when it changed; training curves solid, validation dashed. Returns path.
+    learning rate when it changed; training curves solid, validation dashed, each axis
+    labelled, whole epochs on the x axis.
+
+    Args:
+        test: optional {history key: the test score} ({"loss": 0.31, "accuracy": 0.94}), each
+            drawn as a marked point after the last epoch of its panel, so that a run without
+            validation still shows how the model does on unseen data.
+    Returns the path.
     """
+    from matplotlib.ticker import MaxNLocator
     if not history.get("epoch"):
         raise ValueError("plot_history: the history has no epochs to plot")
+    test = dict(test or {})
     epochs = history["epoch"]
     skip = {"epoch", "time", "lr", "grad_norm"}
     panels = [key for key in history if key not in skip and not key.startswith("val_")]
@@ -52,19 +61,28 @@ def plot_history(history, path, title=None):
             if history.get(name):
                 ax.plot(epochs[:len(history[name])], history[name], style, marker="o",
                         markersize=3, label="validation" if name.startswith("val_") else "train")
+        if test.get(key) is not None:
+            ax.plot([epochs[-1]], [test[key]], marker="*", markersize=13, linestyle="none",
+                    color="tab:red", label=f"test {test[key]:.3f}", zorder=3)
         ax.set_title(key)
-        ax.set_xlabel("epoch")
-        ax.grid(alpha=0.3)
+        _label(ax, key, MaxNLocator)
         ax.legend()
     for ax, key in zip(axes[len(panels):], extras):
         ax.plot(epochs, history[key], marker="o", markersize=3, color="tab:gray")
         ax.set_yscale("log")
-        ax.set_title({"lr": "learning rate", "grad_norm": "gradient norm (before clipping)"}[key])
-        ax.set_xlabel("epoch")
-        ax.grid(alpha=0.3)
+        name = {"lr": "learning rate", "grad_norm": "gradient norm (before clipping)"}[key]
+        ax.set_title(name)
+        _label(ax, name, MaxNLocator)
     if title:
         figure.suptitle(title)
     return save_figure(figure, path)
+
+
+def _label(ax, quantity, MaxNLocator):
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(quantity)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))     # epochs are whole numbers
+    ax.grid(alpha=0.3)
 
 
 __all__ = ["new_figure", "plot_history", "save_figure"]

@@ -31,11 +31,12 @@ def test_train_writes_the_run_and_evaluate_rescores_it(data, model, tmp_path, ca
     assert re.search(r"^epoch 2/2  loss \d\.\d{4}  accuracy \d\.\d{4}", printed, re.MULTILINE)
 
     if HAS_MATPLOTLIB:
-        assert set(os.listdir(out)) == {"metrics.json", "curves.png", "checkpoint.npz"}
+        assert set(os.listdir(out)) == {"metrics.json", "curves.png", "checkpoint.npz",
+                                        "log.csv"}
         with open(out / "curves.png", "rb") as f:
             assert f.read(8) == b"\x89PNG\r\n\x1a\n"
     else:
-        assert set(os.listdir(out)) == {"metrics.json", "checkpoint.npz"}
+        assert set(os.listdir(out)) == {"metrics.json", "checkpoint.npz", "log.csv"}
     metrics = read_json(out / "metrics.json")
     assert metrics["args"]["model"] == model and metrics["args"]["data"] == data
     assert metrics["args"]["epochs"] == 2 and metrics["seed"] == 0
@@ -104,8 +105,9 @@ def test_train_on_a_npz_file_and_other_optimizer(tmp_path, capsys):
 def test_without_matplotlib_the_png_is_skipped_with_a_note(tmp_path, monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "matplotlib", None)        # import matplotlib fails
     assert train(tmp_path / "r", epochs="1") == 0
-    assert "note: curves.png skipped: matplotlib is not installed" in capsys.readouterr().out
-    assert set(os.listdir(tmp_path / "r")) == {"metrics.json", "checkpoint.npz"}
+    assert "note: curves.png skipped: matplotlib is not installed (pip install " \
+        "'glassgrad[cli]' installs what the command uses)" in capsys.readouterr().out
+    assert set(os.listdir(tmp_path / "r")) == {"metrics.json", "checkpoint.npz", "log.csv"}
 
 
 def test_existing_run_is_kept_unless_overwrite(existing_run, capsys):
@@ -184,15 +186,24 @@ def test_failed_run_leaves_no_new_folder(tmp_path, capsys):
     assert not out.exists()
 
 
-def test_a_failure_while_writing_removes_the_half_written_folder(tmp_path, monkeypatch,
-                                                                  capsys):
+def test_a_failure_after_training_keeps_the_checkpoint_and_says_how_to_resume(
+        tmp_path, monkeypatch, capsys):
+    real = run_folder.write_json
+
     def disk_full(path, value):
         raise OSError(28, "No space left on device")
     monkeypatch.setattr(run_folder, "write_json", disk_full)
     out = tmp_path / "new"
-    assert train(out, epochs="1") == 1
-    assert "No space left on device" in one_error_line(capsys.readouterr().err, "glassgrad train")
-    assert not out.exists()
+    assert train(out, epochs="2") == 1
+    line = one_error_line(capsys.readouterr().err, "glassgrad train")
+    assert "No space left on device" in line
+    assert f"the run so far (epoch 2) is in {out}{os.sep}; `glassgrad train --resume {out}` " \
+           "carries it on" in line
+    assert {"checkpoint.npz", "log.csv"} <= set(os.listdir(out))
+    assert "metrics.json" not in os.listdir(out)
+    monkeypatch.setattr(run_folder, "write_json", real)         # the disk has room again
+    assert cli.main(["train", "--resume", str(out), "--no-progress"]) == 0
+    assert read_json(out / "metrics.json")["history"]["epoch"] == [1, 2]
 
 
 def test_a_batch_that_does_not_fit_the_model(existing_run, tmp_path, monkeypatch, capsys):

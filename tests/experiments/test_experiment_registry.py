@@ -46,3 +46,18 @@ def test_missing_matplotlib_gives_a_clear_error(monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)     # as if not installed
     with pytest.raises(ImportError, match="pip install matplotlib"):
         experiments.require_matplotlib()
+
+
+def test_a_failed_experiment_leaves_no_empty_folder(tmp_path, monkeypatch):
+    import sys
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)     # as if not installed
+    out = tmp_path / "runs" / "experiments" / "vanishing_gradients"
+    with pytest.raises(ImportError, match=r"pip install 'glassgrad\[cli\]'"):
+        experiments.run("vanishing_gradients", out_dir=str(out))
+    assert list(tmp_path.iterdir()) == []                # runs/ and its sub-folders are gone
+    kept = tmp_path / "kept"
+    kept.mkdir()
+    (kept / "notes.txt").write_text("mine")
+    with pytest.raises(ImportError):
+        experiments.run("vanishing_gradients", out_dir=str(kept))
+    assert [p.name for p in kept.iterdir()] == ["notes.txt"]     # a folder it did not make

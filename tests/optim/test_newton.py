@@ -150,13 +150,10 @@ def test_closure_errors_are_clear():
     with pytest.raises(RuntimeError, match="Newton.step needs a closure"):
         opt.step()
 
-    def calls_backward():
-        loss = (w ** 4).sum()
-        loss.backward()
-        return loss
-
-    with pytest.raises(RuntimeError, match="without calling backward"):
-        opt.step(calls_backward)
+    loss = (w ** 4).sum()
+    loss.backward()                              # graph freed before Newton sees the loss
+    with pytest.raises(RuntimeError, match=r"has no graph left \(its backward\(\) freed it\)"):
+        opt.step(lambda: loss)
     with pytest.raises(RuntimeError, match="one-element loss Tensor"):
         opt.step(lambda: w ** 2)
     with pytest.raises(RuntimeError, match="has no graph"):
@@ -218,3 +215,39 @@ def test_no_move_when_the_line_search_or_the_damping_finds_nothing():
     opt.step(lambda: -(y ** 2).sum())        # concave: H + λI not positive definite for λ < 2
     assert y.item() == 0.5
     assert opt.state[y]["damping"] == pytest.approx(1e-6 * 3 ** 2)   # grown at each try
+
+
+@pytest.mark.parametrize("options", [{}, {"adaptive_damping": True},
+                                     {"line_search_fn": "backtracking"},
+                                     {"adaptive_damping": True, "line_search_fn": "backtracking"}])
+def test_a_closure_that_calls_backward_as_for_lbfgs_takes_the_same_steps(options):
+    """PyTorch's closure (zero_grad, loss, backward, return loss) and the plain one give the
+    same iterates; the trial points of damping and line search evaluate it without a graph."""
+    def run(pytorch_style):
+        xy = gg.tensor(np.array([-1.5, 2.0]), requires_grad=True)
+        opt = optim.Newton([xy], **options)
+
+        def closure():
+            if pytorch_style:
+                opt.zero_grad()
+            loss = rosenbrock(xy)
+            if pytorch_style:
+                loss.backward()
+            return loss
+
+        path, losses = [], []
+        for _ in range(8):
+            losses.append(opt.step(closure).item())
+            path.append(xy._data.copy())
+        return np.array(path), losses, xy
+
+    plain_path, plain_losses, _ = run(False)
+    torch_path, torch_losses, xy = run(True)
+    np.testing.assert_array_equal(torch_path, plain_path)
+    assert torch_losses == plain_losses
+    assert np.abs(torch_path[-1] - 1.0).max() < np.abs(torch_path[0] - 1.0).max()  # it moved on
+    # After the step, backward is itself again: it frees the graph and a second call fails.
+    loss = rosenbrock(xy)
+    loss.backward()
+    with pytest.raises(RuntimeError):
+        loss.backward()
