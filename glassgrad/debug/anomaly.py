@@ -66,9 +66,9 @@ class detect_anomaly(DebugMode):
         if not self.check_nan:
             return
         for i, g in enumerate(grads):
-            data = g._data if isinstance(g, Tensor) else g   # arrays on the engine's fast path
+            data = g._data if isinstance(g, Tensor) else g   # a user's backward may return arrays
             if data is not None and _bad(data):
                 where = getattr(node, "_anomaly_trace", "(created before detect_anomaly began)")
-                raise AnomalyError(f"{type(node).__name__}.backward returned a non-finite gradient for "
-                                   f"input {i} ({_describe(data)}).\n  The op was created at "
-                                   f"{where}")
+                raise AnomalyError(f"{type(node).__name__}.backward returned a non-finite "
+                                   f"gradient for input {i} ({_describe(data)}).\n  The op was "
+                                   f"created at {where}")

@@ -126,7 +126,7 @@ def test_pool_first_and_second_derivatives(fn, kwargs):
                                     {"kernel_size": 3, "stride": 1, "padding": 1},
                                     {"kernel_size": 2, "stride": 3}])      # gaps between windows
 def test_max_pool_backward_array_agrees_with_backward(kwargs):
-    """The engine's numpy fast path and the graph-recording backward give one gradient."""
+    """MaxPool's numpy algorithm (backward_array) and its backward rule give one gradient."""
     (x,) = arrays(10, (2, 3, 8, 8))
     outputs = []
     for create_graph in (False, True):
