@@ -16,7 +16,7 @@ import heapq
 import numpy as np
 
 from . import function, grad_mode
-from ..tensor import Tensor
+from ..tensor import Tensor, plain_tensor
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
@@ -151,7 +151,7 @@ class _Walk:
                     continue
                 if not isinstance(ig, Tensor):
                     ig = Tensor(ig)
-                if ig.shape != inp.shape:
+                if ig._data.shape != inp._data.shape:
                     ig = _reduce_to_input(node, ig, inp)
                 self.send(inp, ig, g)
 
@@ -216,7 +216,7 @@ def _input_gradients(node, g):
         input_grads = node.backward_array(node, g._data)
         if type(input_grads) is not tuple:
             input_grads = (input_grads,)
-        input_grads = tuple(None if x is None else Tensor(x) for x in input_grads)
+        input_grads = [None if x is None else plain_tensor(x) for x in input_grads]
     else:
         input_grads = node.backward(node, g)
         if type(input_grads) is not tuple:

@@ -81,7 +81,11 @@ class Function:
                 arrays.append(a)
         ctx = cls.__new__(cls)
         out = _forward(cls, ctx, arrays, params)
-        return _output(cls, ctx, args, arrays, out, requires_grad)
+        if requires_grad and grad_mode._enabled:
+            return _record(cls, ctx, args, arrays, out)
+        if debug_modes:
+            _run_debug_modes(cls, arrays, out, None)
+        return plain_tensor(out)       # nothing of the op is kept
 
     # --- what backward may use -------------------------------------------------------------
     def save_for_backward(self, *tensors):
@@ -184,9 +188,13 @@ def apply_binary(cls, a, b):
         requires_grad = requires_grad or b.requires_grad
     else:
         y = b
-    ctx = cls.__new__(cls) if requires_grad and grad_mode._enabled else None
-    out = _forward(cls, ctx, (x, y), _NO_PARAMS)
-    return _output(cls, ctx, (a, b), (x, y), out, requires_grad)
+    if requires_grad and grad_mode._enabled:
+        ctx = cls.__new__(cls)
+        return _record(cls, ctx, (a, b), (x, y), _forward(cls, ctx, (x, y), _NO_PARAMS))
+    out = _forward(cls, None, (x, y), _NO_PARAMS)
+    if debug_modes:
+        _run_debug_modes(cls, (x, y), out, None)
+    return plain_tensor(out)
 
 
 _NO_PARAMS = {}
@@ -210,20 +218,16 @@ def _forward(cls, ctx, arrays, params):
     return out
 
 
-def _output(cls, ctx, args, arrays, out, requires_grad):
-    """The output Tensor; with grad mode on and an input that requires grad, `ctx` becomes its
-    node (grad_fn). Without, a plain tensor: nothing of the op is kept."""
-    if requires_grad and grad_mode._enabled:
-        ctx.inputs = args
-        ctx.sequence_nr = next(_sequence)
-        if cls.save_output:
-            ctx._out_data = out
-        if debug_modes:
-            _run_debug_modes(cls, arrays, out, ctx)
-        return Tensor(out, True, ctx)
+def _record(cls, ctx, args, arrays, out):
+    """The output Tensor with `ctx` as its node (grad_fn): the node keeps the inputs and gets
+    the next sequence number. Only when grad mode is on and some input requires grad."""
+    ctx.inputs = args
+    ctx.sequence_nr = next(_sequence)
+    if cls.save_output:
+        ctx._out_data = out
     if debug_modes:
-        _run_debug_modes(cls, arrays, out, None)
-    return plain_tensor(out)
+        _run_debug_modes(cls, arrays, out, ctx)
+    return Tensor(out, True, ctx)
 
 
 # Debugging aids (glassgrad.debug: detect_anomaly, strict_broadcasting) that watch every op while

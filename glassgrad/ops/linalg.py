@@ -130,6 +130,31 @@ class Linear(Function):
             grad_b = grad.sum(0)
         return grad_x, grad_w, grad_b
 
+    @staticmethod
+    def backward_array(ctx, grad):
+        """The same three products on numpy arrays, for a backward that records no graph.
+
+        Why an override (issue 10's one exception to one rule per op, measured on 2 cores,
+        min of 5 alternating runs): the rule runs four ops (two matmuls, a transpose, a sum),
+        ~0.85 µs of engine each, and a small MLP is mostly Linear layers; the `tiny`
+        benchmark's step took 93 µs with the rule alone, 80 µs with this override, 74 µs with
+        MSELoss's too (the old engine, with 34 such transcriptions: 70-73 µs). The op table
+        checks it against `backward`.
+        """
+        x, weight, bias = ctx.inputs
+        needs = ctx.needs_input_grad
+        grad_x = grad @ weight._data if needs[0] else None
+        grad_w = grad_b = None
+        xd = x._data
+        if grad.ndim != 2:          # (*, out): fold the leading dims into rows first
+            rows = math.prod(grad.shape[:-1])
+            grad, xd = grad.reshape(rows, grad.shape[-1]), xd.reshape(rows, xd.shape[-1])
+        if needs[1]:
+            grad_w = grad.T @ xd
+        if bias is not None and needs[2]:
+            grad_b = np.add.reduce(grad, axis=0)
+        return grad_x, grad_w, grad_b
+
 
 def matmul(a, b):
     return MatMul.apply(a, b)
