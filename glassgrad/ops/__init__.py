@@ -13,3 +13,4 @@ from .movement import (cat, chunk, concatenate, flatten, pad, permute, reshape, 
 from .linalg import addmm, dot, linear, matmul, outer
 from .window import fold, unfold, unfold_dim
 from .im2row import im2row, row2im
+from .recurrence import recurrence
