@@ -8,6 +8,7 @@ the same number of sequences at every step, so padded and packed input share one
 LSTM's `proj_size` is not supported.
 """
 import math
+import warnings
 
 import numpy as np
 
@@ -42,6 +43,11 @@ class RNNBase(Module):
                 or not 0 <= dropout <= 1:
             raise ValueError(f"{name}: dropout should be a number in [0, 1] giving the "
                              f"probability of an element being zeroed, got {dropout!r}")
+        if dropout > 0 and num_layers == 1:
+            warnings.warn(f"{name}: dropout option adds dropout after all but last recurrent "
+                          f"layer, so non-zero dropout expects num_layers greater than 1, but "
+                          f"got dropout={dropout} and num_layers={num_layers}", UserWarning,
+                          stacklevel=3)
         self.mode, self.input_size, self.hidden_size = mode, input_size, hidden_size
         self.num_layers, self.bias, self.batch_first = num_layers, bias, batch_first
         self.dropout, self.bidirectional = float(dropout), bidirectional
