@@ -93,13 +93,191 @@ def scan(mode, xw, h0, c0, w_hh, b_hh, batch_sizes, reverse=False):
     return outputs[0] if steps == 1 else cat(outputs, 0)
 
 
-def _sigmoid(a):
-    """σ in place, as ops.Sigmoid computes it: (1 + tanh(a/2)) / 2 never overflows."""
-    a *= 0.5
-    np.tanh(a, out=a)
-    a += 1.0
-    a *= 0.5
-    return a
+class _Steps:
+    """The packed layout: which rows each step reads and writes, and the state before it."""
+
+    def __init__(self, batch_sizes, reverse):
+        self.sizes, self.reverse, self.count = batch_sizes, reverse, len(batch_sizes)
+        self.offsets = _offsets(batch_sizes)
+
+    def order(self, backwards=False):
+        forward = range(self.count - 1, -1, -1) if self.reverse else range(self.count)
+        return reversed(forward) if backwards else forward
+
+    def rows(self, t):
+        return slice(self.offsets[t], self.offsets[t] + self.sizes[t])
+
+    def previous(self, states, first, t):
+        """The state before step t for its rows: from the step before (rows of `states`), or
+        from `first` (h0, c0) for the rows that begin here."""
+        size, p = self.sizes[t], t + 1 if self.reverse else t - 1
+        if p < 0 or p >= self.count:
+            return first[:size]
+        lo, before = self.offsets[p], self.sizes[p]
+        if before >= size:
+            return states[lo:lo + size]
+        return np.concatenate([states[lo:lo + before], first[before:size]])
+
+    def all_previous(self, states, first):
+        """`previous` for every step at once: (N, H), row for row with `states`."""
+        out = np.empty_like(states)
+        for t in range(self.count):
+            out[self.rows(t)] = self.previous(states, first, t)
+        return out
+
+
+# σ(a) = (1 + tanh(a/2)) / 2, as ops.Sigmoid computes it (it never overflows). With the
+# sigmoid gates' pre-activations halved (exact in floating point), one tanh serves all gates,
+# then a·scale + shift turns the sigmoid ones into σ.
+def _halving(H, gates, tanh_gates):
+    scale = np.full(gates * H, 0.5)
+    for g in tanh_gates:
+        scale[g * H:(g + 1) * H] = 1.0
+    return scale, np.where(scale == 0.5, 0.5, 0.0)
+
+
+def _lstm_forward(ctx, xw, h0, c0, w_hh, b_hh, steps, out):
+    H = h0.shape[1]
+    halve, shift = (a.astype(out.dtype) for a in _halving(H, 4, [2]))
+    acts = xw * halve if b_hh is None else (xw + b_hh) * halve      # halved pre-activations
+    w_t = (w_hh * halve[:, None]).T
+    # For backward_array, while each step's values are in cache: the slopes of the gates'
+    # activations, σ' = σ(1 − σ) = (1 − T²)/4 and tanh' = 1 − T², from T = tanh(·).
+    slopes = np.empty_like(acts)
+    quarter = halve * halve
+    tc = np.empty((xw.shape[0], H), dtype=out.dtype)                  # tanh(c_t)
+    hs, cs = out[:, :H], out[:, H:]
+    for t in steps.order():
+        rows = steps.rows(t)
+        a, slope = acts[rows], slopes[rows]
+        a += steps.previous(hs, h0, t) @ w_t
+        np.tanh(a, out=a)
+        np.multiply(a, a, out=slope)
+        np.subtract(1, slope, out=slope)
+        slope *= quarter
+        a *= halve
+        a += shift                     # a = [σ(i), σ(f), tanh(g), σ(o)]
+        c = cs[rows]
+        np.multiply(a[:, H:2 * H], steps.previous(cs, c0, t), out=c)
+        c += a[:, :H] * a[:, 2 * H:3 * H]
+        np.tanh(c, out=tc[rows])
+        np.multiply(tc[rows], a[:, 3 * H:], out=hs[rows])
+    ctx.acts, ctx.slopes, ctx.tanh_c = acts, slopes, tc
+
+
+def _lstm_backward(ctx, grad, h0, c0, w_hh, steps, out):
+    H, B = h0.shape[1], h0.shape[0]
+    acts, slopes, tc = ctx.acts, ctx.slopes, ctx.tanh_c
+    i, f, g, o = acts[:, :H], acts[:, H:2 * H], acts[:, 2 * H:3 * H], acts[:, 3 * H:]
+    cs = out[:, H:]
+    d_gates = np.empty_like(acts)
+    dh, dc = np.zeros((B, H), dtype=out.dtype), np.zeros((B, H), dtype=out.dtype)
+    for t in steps.order(backwards=True):
+        rows, size = steps.rows(t), steps.sizes[t]
+        dh_t = grad[rows, :H] + dh[:size]
+        dc_t = grad[rows, H:] + dc[:size]
+        tc_t = tc[rows]
+        through = tc_t * tc_t                      # dc_t += dh_t · o (1 − tanh² c_t)
+        np.subtract(1, through, out=through)
+        through *= o[rows]
+        through *= dh_t
+        dc_t += through
+        # d(pre-activation) = (what multiplies the gate) · (the gate's slope)
+        d = d_gates[rows].reshape(size, 4, H)
+        np.multiply(g[rows], dc_t, out=d[:, 0])
+        np.multiply(steps.previous(cs, c0, t), dc_t, out=d[:, 1])
+        np.multiply(i[rows], dc_t, out=d[:, 2])
+        np.multiply(tc_t, dh_t, out=d[:, 3])
+        d_rows = d_gates[rows]
+        d_rows *= slopes[rows]
+        np.multiply(dc_t, f[rows], out=dc[:size])
+        np.matmul(d_rows, w_hh, out=dh[:size])
+    return d_gates, d_gates, dh, dc
+
+
+def _gru_forward(ctx, xw, h0, w_hh, b_hh, steps, out):
+    H = h0.shape[1]
+    halve, shift = (a.astype(out.dtype) for a in _halving(H, 3, [2]))
+    # acts = [r, z, n, h W_hnᵀ + b_hn]; r and z start as their halved input parts.
+    acts = np.empty((xw.shape[0], 4 * H), dtype=out.dtype)
+    np.multiply(xw[:, :2 * H] if b_hh is None else xw[:, :2 * H] + b_hh[:2 * H],
+                halve[:2 * H], out=acts[:, :2 * H])
+    w_t = (w_hh * halve[:, None]).T
+    b_n = None if b_hh is None else b_hh[2 * H:]
+    for t in steps.order():
+        rows = steps.rows(t)
+        a, hp = acts[rows], steps.previous(out, h0, t)
+        hw = hp @ w_t
+        rz = a[:, :2 * H]
+        rz += hw[:, :2 * H]
+        np.tanh(rz, out=rz)
+        rz *= 0.5
+        rz += 0.5
+        hw_n = a[:, 3 * H:]
+        if b_n is None:
+            hw_n[...] = hw[:, 2 * H:]
+        else:
+            np.add(hw[:, 2 * H:], b_n, out=hw_n)
+        n = a[:, 2 * H:3 * H]
+        np.multiply(a[:, :H], hw_n, out=n)
+        n += xw[rows, 2 * H:]
+        np.tanh(n, out=n)
+        h = out[rows]
+        np.subtract(hp, n, out=h)
+        h *= a[:, H:2 * H]
+        h += n                          # (1 − z) n + z h
+    ctx.acts = acts
+
+
+def _gru_backward(ctx, grad, h0, w_hh, steps, out):
+    H, B = h0.shape[1], h0.shape[0]
+    acts = ctx.acts
+    r, z, n, hw_n = acts[:, :H], acts[:, H:2 * H], acts[:, 2 * H:3 * H], acts[:, 3 * H:]
+    # Each gate's gradient is dh_t times a factor known from the forward pass.
+    dn = (1 - z) * (1 - n * n)                               # d(xw_n + r a_n) / dh_t
+    rows_all = acts.shape[0]
+    factors = np.empty((rows_all, 3 * H), dtype=out.dtype)
+    np.multiply(dn * hw_n, r * (1 - r), out=factors[:, :H])                      # d a_r
+    np.multiply(steps.all_previous(out, h0) - n, z * (1 - z), out=factors[:, H:2 * H])  # d a_z
+    np.multiply(dn, r, out=factors[:, 2 * H:])                                    # d a_n
+    d_pre = np.empty((rows_all, 3 * H), dtype=out.dtype)
+    dh_all = np.empty((rows_all, H), dtype=out.dtype)
+    dh = np.zeros((B, H), dtype=out.dtype)
+    for t in steps.order(backwards=True):
+        rows, size = steps.rows(t), steps.sizes[t]
+        dh_t = np.add(grad[rows], dh[:size], out=dh_all[rows])
+        np.multiply(factors[rows].reshape(size, 3, H), dh_t[:, None, :],
+                    out=d_pre[rows].reshape(size, 3, H))
+        np.matmul(d_pre[rows], w_hh, out=dh[:size])
+        dh[:size] += dh_t * z[rows]
+    d_xw = d_pre.copy()
+    np.multiply(dh_all, dn, out=d_xw[:, 2 * H:])          # xw_n is outside the reset product
+    return d_xw, d_pre, dh, None
+
+
+def _elman_forward(mode, xw, h0, w_hh, b_hh, steps, out):
+    out[...] = xw if b_hh is None else xw + b_hh
+    w_t = w_hh.T
+    for t in steps.order():
+        a = out[steps.rows(t)]
+        a += steps.previous(out, h0, t) @ w_t
+        if mode == "RNN_TANH":
+            np.tanh(a, out=a)
+        else:
+            np.maximum(a, 0, out=a)
+
+
+def _elman_backward(mode, grad, h0, w_hh, steps, out):
+    H, B = h0.shape[1], h0.shape[0]
+    slope = 1 - out * out if mode == "RNN_TANH" else (out > 0).astype(out.dtype)
+    d_pre = np.empty_like(out)
+    dh = np.zeros((B, H), dtype=out.dtype)
+    for t in steps.order(backwards=True):
+        rows, size = steps.rows(t), steps.sizes[t]
+        d = np.add(grad[rows], dh[:size], out=d_pre[rows])
+        d *= slope[rows]
+        np.matmul(d, w_hh, out=dh[:size])
+    return d_pre, d_pre, dh, None
 
 
 class Recurrence(Function):
@@ -111,70 +289,21 @@ class Recurrence(Function):
     """
 
     save_output = True
+    acts = slopes = tanh_c = None      # what backward_array needs; the rule `backward` never reads them
 
     @staticmethod
     def forward(ctx, xw, h0, c0, w_hh, b_hh, mode, batch_sizes, reverse):
-        H, B = h0.shape[1], h0.shape[0]
-        offsets = _offsets(batch_sizes)
         ctx.mode, ctx.batch_sizes, ctx.reverse = mode, batch_sizes, reverse
-        lstm, gru = mode == "LSTM", mode == "GRU"
+        steps = _Steps(batch_sizes, reverse)
+        H = h0.shape[1]
         dtype = np.result_type(xw, h0, w_hh)
-        out = np.empty((xw.shape[0], 2 * H if lstm else H), dtype=dtype)
-        # What backward_array needs (never read by the rule `backward`): the activated gates;
-        # for the GRU also h W_hnᵀ + b_hn, which the reset gate multiplies.
-        acts = np.empty((xw.shape[0], 4 * H if (lstm or gru) else H), dtype=dtype)
-        h = np.array(h0, dtype=dtype)
-        c = np.array(c0, dtype=dtype) if lstm else None
-        w_t = w_hh.T
-        for t in (range(len(batch_sizes) - 1, -1, -1) if reverse else range(len(batch_sizes))):
-            size = batch_sizes[t]
-            rows = slice(offsets[t], offsets[t] + size)
-            hp = h[:size]
-            if lstm:
-                a = acts[rows]
-                np.matmul(hp, w_t, out=a)
-                a += xw[rows]
-                if b_hh is not None:
-                    a += b_hh
-                _sigmoid(a[:, :2 * H])
-                np.tanh(a[:, 2 * H:3 * H], out=a[:, 2 * H:3 * H])
-                _sigmoid(a[:, 3 * H:])
-                c_new = a[:, H:2 * H] * c[:size]
-                c_new += a[:, :H] * a[:, 2 * H:3 * H]
-                h_new = np.tanh(c_new)
-                h_new *= a[:, 3 * H:]
-                out[rows, :H], out[rows, H:] = h_new, c_new
-                c[:size] = c_new
-            elif gru:
-                a = acts[rows]
-                hw = hp @ w_t
-                if b_hh is not None:
-                    hw += b_hh
-                a[:, :2 * H] = xw[rows, :2 * H]
-                a[:, :2 * H] += hw[:, :2 * H]
-                _sigmoid(a[:, :2 * H])
-                a[:, 3 * H:] = hw[:, 2 * H:]
-                n = a[:, 2 * H:3 * H]
-                np.multiply(a[:, :H], hw[:, 2 * H:], out=n)
-                n += xw[rows, 2 * H:]
-                np.tanh(n, out=n)
-                h_new = hp - n
-                h_new *= a[:, H:2 * H]
-                h_new += n
-                out[rows] = h_new
-            else:
-                a = out[rows]
-                np.matmul(hp, w_t, out=a)
-                a += xw[rows]
-                if b_hh is not None:
-                    a += b_hh
-                if mode == "RNN_TANH":
-                    np.tanh(a, out=a)
-                else:
-                    np.maximum(a, 0, out=a)
-                h_new = a
-            h[:size] = h_new
-        ctx.acts = acts if (lstm or gru) else None
+        out = np.empty((xw.shape[0], 2 * H if mode == "LSTM" else H), dtype=dtype)
+        if mode == "LSTM":
+            _lstm_forward(ctx, xw, h0, c0, w_hh, b_hh, steps, out)
+        elif mode == "GRU":
+            _gru_forward(ctx, xw, h0, w_hh, b_hh, steps, out)
+        else:
+            _elman_forward(mode, xw, h0, w_hh, b_hh, steps, out)
         return out
 
     @staticmethod
@@ -197,80 +326,28 @@ class Recurrence(Function):
     @staticmethod
     def backward_array(ctx, grad):
         """Hand-written BPTT in numpy (no graph of the gradient): the same derivative as the
-        rule, checked against it by tests/op_db.py. One pass backwards through the steps, the
-        gate gradients of every step into one array, then dW_hh = Σ_t dgates_tᵀ h_{t-1} as one
-        product over all steps."""
+        rule, checked against it by tests/op_db.py. Gate gradients are a known factor times
+        dh_t (or dc_t), the factors computed for all steps at once; the loop backwards through
+        the steps keeps only the recurrent part, writing every step's gate gradients into one
+        array, so that dW_hh = Σ_t d_tᵀ h_{t−1} is one product over all steps."""
         xw, h0, c0, w_hh, b_hh = ctx.inputs[:5]
-        xw, h0, w_hh = xw._data, h0._data, w_hh._data
-        c0 = None if c0 is None else c0._data
-        mode, batch_sizes, reverse = ctx.mode, ctx.batch_sizes, ctx.reverse
-        out, acts = ctx._out_data, ctx.acts
-        H, B, steps = h0.shape[1], h0.shape[0], len(batch_sizes)
-        offsets = _offsets(batch_sizes)
-        lstm, gru = mode == "LSTM", mode == "GRU"
-        dtype = out.dtype
-        d_pre = np.empty((xw.shape[0], w_hh.shape[0]), dtype=dtype)   # d(h W_hhᵀ + b_hh)
-        d_xw = np.empty_like(d_pre) if gru else d_pre                 # equal but for the GRU
-        h_prev_all = np.empty((xw.shape[0], H), dtype=dtype)
-        dh = np.zeros((B, H), dtype=dtype)
-        dc = np.zeros((B, H), dtype=dtype) if lstm else None
-
-        def previous(state, first, t, size):
-            """The state before step t, for its `size` rows (from the output, or h0/c0)."""
-            p = t + 1 if reverse else t - 1
-            if p < 0 or p >= steps:
-                return first[:size]
-            lo, before = offsets[p], batch_sizes[p]
-            if before >= size:
-                return state[lo:lo + size]
-            return np.concatenate([state[lo:lo + before], first[before:size]])
-
-        for t in (range(steps) if reverse else range(steps - 1, -1, -1)):
-            size = batch_sizes[t]
-            rows = slice(offsets[t], offsets[t] + size)
-            hp = previous(out[:, :H], h0, t, size)
-            h_prev_all[rows] = hp
-            if lstm:
-                dh_t = grad[rows, :H] + dh[:size]
-                dc_t = grad[rows, H:] + dc[:size]
-                a = acts[rows]
-                i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
-                tc = np.tanh(out[rows, H:])
-                dc_t += dh_t * o * (1 - tc * tc)
-                cp = previous(out[:, H:], c0, t, size)
-                d = d_pre[rows]
-                d[:, :H] = dc_t * g * i * (1 - i)
-                d[:, H:2 * H] = dc_t * cp * f * (1 - f)
-                d[:, 2 * H:3 * H] = dc_t * i * (1 - g * g)
-                d[:, 3 * H:] = dh_t * tc * o * (1 - o)
-                dh[:size] = d @ w_hh
-                dc[:size] = dc_t * f
-            elif gru:
-                dh_t = grad[rows] + dh[:size]
-                a = acts[rows]
-                r, z, n, hw_n = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
-                d, dx = d_pre[rows], d_xw[rows]
-                dn = dh_t * (1 - z) * (1 - n * n)           # d(xw_n + r a_n)
-                dx[:, 2 * H:] = dn
-                d[:, 2 * H:] = dn * r
-                d[:, :H] = dn * hw_n * r * (1 - r)
-                d[:, H:2 * H] = dh_t * (hp - n) * z * (1 - z)
-                dx[:, :2 * H] = d[:, :2 * H]
-                dh[:size] = dh_t * z + d @ w_hh
-            else:
-                dh_t = grad[rows] + dh[:size]
-                h_t = out[rows]
-                d = d_pre[rows]
-                if mode == "RNN_TANH":
-                    np.multiply(dh_t, 1 - h_t * h_t, out=d)
-                else:
-                    np.multiply(dh_t, h_t > 0, out=d)
-                dh[:size] = d @ w_hh
+        h0, w_hh = h0._data, w_hh._data
+        steps = _Steps(ctx.batch_sizes, ctx.reverse)
+        out, H = ctx._out_data, h0.shape[1]
+        if ctx.mode == "LSTM":
+            d_xw, d_pre, dh0, dc0 = _lstm_backward(ctx, grad, h0, c0._data, w_hh, steps, out)
+        elif ctx.mode == "GRU":
+            d_xw, d_pre, dh0, dc0 = _gru_backward(ctx, grad, h0, w_hh, steps, out)
+        else:
+            d_xw, d_pre, dh0, dc0 = _elman_backward(ctx.mode, grad, h0, w_hh, steps, out)
         needs = ctx.needs_input_grad
+        d_w = None
+        if needs[3]:
+            d_w = d_pre.T @ steps.all_previous(out[:, :H], h0)
         return (d_xw if needs[0] else None,
-                dh if needs[1] else None,
-                dc if lstm and needs[2] else None,
-                d_pre.T @ h_prev_all if needs[3] else None,
+                dh0 if needs[1] else None,
+                dc0 if needs[2] else None,
+                d_w,
                 d_pre.sum(0) if b_hh is not None and needs[4] else None)
 
 
