@@ -629,7 +629,7 @@ def _torch_recurrence(mode, xw, h0, c0, w_hh, b_hh, batch_sizes, reverse):
             c_new = torch.sigmoid(f) * c[:n] + torch.sigmoid(i) * torch.tanh(g)
             h_new = torch.sigmoid(o) * torch.tanh(c_new)
             c = torch.cat([c_new, c[n:]])
-            outputs[t] = torch.cat([h_new, c_new], 1)
+            outputs[t] = (h_new, c_new)
         elif mode == "GRU":
             xr, xz, xn = x_t.chunk(3, 1)
             hr, hz, hn = hw.chunk(3, 1)
@@ -641,6 +641,9 @@ def _torch_recurrence(mode, xw, h0, c0, w_hh, b_hh, batch_sizes, reverse):
             act = torch.tanh if mode == "RNN_TANH" else torch.relu
             h_new = outputs[t] = act(x_t + hw)
         h = torch.cat([h_new, h[n:]])
+    if mode == "LSTM":
+        return torch.stack([torch.cat([outputs[t][k] for t in range(len(batch_sizes))])
+                            for k in (0, 1)])
     return torch.cat([outputs[t] for t in range(len(batch_sizes))])
 
 

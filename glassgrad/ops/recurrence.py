@@ -37,7 +37,7 @@ from ..tensor import Tensor
 from .activation import relu, sigmoid, tanh
 from .elementwise import clone
 from .linalg import linear
-from .movement import cat
+from .movement import cat, stack
 
 MODES = ("RNN_TANH", "RNN_RELU", "LSTM", "GRU")
 GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
@@ -73,7 +73,7 @@ def _offsets(batch_sizes):
 def scan(mode, xw, h0, c0, w_hh, b_hh, batch_sizes, reverse=False):
     """The recurrence unrolled in glassgrad ops (the definition of `Recurrence`).
 
-    Returns the packed outputs (N, H), or (N, 2H) holding [h_t, c_t] for the LSTM.
+    Returns the packed outputs (N, H), or (2, N, H) holding h_t and c_t for the LSTM.
     """
     offsets, steps = _offsets(batch_sizes), len(batch_sizes)
     batch = h0.shape[0]
@@ -85,12 +85,17 @@ def scan(mode, xw, h0, c0, w_hh, b_hh, batch_sizes, reverse=False):
         h_prev = h if size == batch else h[:size]
         c_prev = None if c is None else (c if size == batch else c[:size])
         h_new, c_new = step(mode, x_t, h_prev, c_prev, w_hh, b_hh)
-        outputs[t] = h_new if c_new is None else cat([h_new, c_new], 1)
+        outputs[t] = (h_new, c_new)
         # Rows past `size` keep their state: ended sequences, or (reverse) ones not yet begun.
         h = h_new if size == batch else cat([h_new, h[size:]], 0)
         if c is not None:
             c = c_new if size == batch else cat([c_new, c[size:]], 0)
-    return outputs[0] if steps == 1 else cat(outputs, 0)
+    hs = [h for h, _ in outputs]
+    h_all = hs[0] if steps == 1 else cat(hs, 0)
+    if c0 is None:
+        return h_all
+    cs = [c for _, c in outputs]
+    return stack([h_all, cs[0] if steps == 1 else cat(cs, 0)], 0)
 
 
 class _Steps:
@@ -146,7 +151,7 @@ def _lstm_forward(ctx, xw, h0, c0, w_hh, b_hh, steps, out):
     slopes = np.empty_like(acts)
     quarter = halve * halve
     tc = np.empty((xw.shape[0], H), dtype=out.dtype)                  # tanh(c_t)
-    hs, cs = out[:, :H], out[:, H:]
+    hs, cs = out[0], out[1]
     for t in steps.order():
         rows = steps.rows(t)
         a, slope = acts[rows], slopes[rows]
@@ -169,13 +174,13 @@ def _lstm_backward(ctx, grad, h0, c0, w_hh, steps, out):
     H, B = h0.shape[1], h0.shape[0]
     acts, slopes, tc = ctx.acts, ctx.slopes, ctx.tanh_c
     i, f, g, o = acts[:, :H], acts[:, H:2 * H], acts[:, 2 * H:3 * H], acts[:, 3 * H:]
-    cs = out[:, H:]
+    cs = out[1]
     d_gates = np.empty_like(acts)
     dh, dc = np.zeros((B, H), dtype=out.dtype), np.zeros((B, H), dtype=out.dtype)
     for t in steps.order(backwards=True):
         rows, size = steps.rows(t), steps.sizes[t]
-        dh_t = grad[rows, :H] + dh[:size]
-        dc_t = grad[rows, H:] + dc[:size]
+        dh_t = grad[0, rows] + dh[:size]
+        dc_t = grad[1, rows] + dc[:size]
         tc_t = tc[rows]
         through = tc_t * tc_t                      # dc_t += dh_t · o (1 − tanh² c_t)
         np.subtract(1, through, out=through)
@@ -285,7 +290,7 @@ class Recurrence(Function):
 
     Inputs: xw (N, G·H) packed input projections, h0 (B, H), c0 (B, H) or None, w_hh (G·H, H),
     b_hh (G·H,) or None; parameters mode, batch_sizes (a tuple of ints), reverse.
-    Output: (N, H) hidden states, or (N, 2H) = [h_t, c_t] for the LSTM.
+    Output: (N, H) hidden states, or (2, N, H): h_t and c_t, for the LSTM.
     """
 
     save_output = True
@@ -297,7 +302,8 @@ class Recurrence(Function):
         steps = _Steps(batch_sizes, reverse)
         H = h0.shape[1]
         dtype = np.result_type(xw, h0, w_hh)
-        out = np.empty((xw.shape[0], 2 * H if mode == "LSTM" else H), dtype=dtype)
+        rows = xw.shape[0]
+        out = np.empty((2, rows, H) if mode == "LSTM" else (rows, H), dtype=dtype)
         if mode == "LSTM":
             _lstm_forward(ctx, xw, h0, c0, w_hh, b_hh, steps, out)
         elif mode == "GRU":
@@ -343,7 +349,7 @@ class Recurrence(Function):
         needs = ctx.needs_input_grad
         d_w = None
         if needs[3]:
-            d_w = d_pre.T @ steps.all_previous(out[:, :H], h0)
+            d_w = d_pre.T @ steps.all_previous(out[0] if ctx.mode == "LSTM" else out, h0)
         return (d_xw if needs[0] else None,
                 dh0 if needs[1] else None,
                 dc0 if needs[2] else None,
@@ -355,8 +361,8 @@ def recurrence(mode, xw, h0, c0, w_hh, b_hh, batch_sizes, reverse=False):
     """Run the recurrence `mode` ('RNN_TANH', 'RNN_RELU', 'LSTM', 'GRU') over packed inputs.
 
     xw (N, G·H): x_t W_ihᵀ + b_ih of every step, time-major, batch_sizes[t] rows at step t
-    (non-increasing); h0, c0 (B, H) with B = batch_sizes[0]. Returns (N, H), or (N, 2H) =
-    [h_t, c_t] for the LSTM. The op `Recurrence`; its definition is `scan`.
+    (non-increasing); h0, c0 (B, H) with B = batch_sizes[0]. Returns (N, H), or (2, N, H) =
+    h_t and c_t for the LSTM. The op `Recurrence`; its definition is `scan`.
     """
     if mode not in MODES:
         raise ValueError(f"recurrence: mode must be one of {MODES}, got {mode!r}")

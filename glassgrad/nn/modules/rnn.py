@@ -160,10 +160,10 @@ class RNNBase(Module):
                                c0[k] if lstm else None, w_hh, b_hh, sizes,
                                reverse=direction == 1)
                 rows = slice(0, batch) if direction else last_rows
-                h_n.append(y[rows, :H] if lstm else y[rows])
-                if lstm:
-                    c_n.append(y[rows, H:])
-                    y = y[:, :H]
+                if lstm:                       # y is (2, N, H): h_t and c_t
+                    c_n.append(y[1, rows])
+                    y = y[0]
+                h_n.append(y[rows])
                 outs.append(y)
             x = outs[0] if directions == 1 else cat(outs, 1)
             if self.dropout and self.training and layer < self.num_layers - 1:
