@@ -615,8 +615,9 @@ LOSS = [
 # promoted from the composite `scan` for speed (benchmark in its docstring). Its rule is the
 # composite's derivative; backward_array (hand-written BPTT) is checked against it here. The
 # torch reference below is an independent transcription of torch.nn's step equations.
-def _torch_recurrence(mode, xw, h0, c0, w_hh, b_hh, batch_sizes, reverse):
+def _torch_recurrence(mode, x, w_ih, b_ih, h0, c0, w_hh, b_hh, batch_sizes, reverse):
     H, outputs = h0.shape[1], {}
+    xw = F.linear(x, w_ih, b_ih)
     offsets = np.concatenate([[0], np.cumsum(batch_sizes)])
     h, c = h0, c0
     order = range(len(batch_sizes) - 1, -1, -1) if reverse else range(len(batch_sizes))
@@ -650,17 +651,19 @@ def _torch_recurrence(mode, xw, h0, c0, w_hh, b_hh, batch_sizes, reverse):
 def _recurrence_record(mode, with_c0, bias, note=""):
     G = {"LSTM": 4, "GRU": 3}.get(mode, 1)
 
-    def shapes(n, b, H=3):
-        s = [(n, G * H), (b, H)] + ([(b, H)] if with_c0 else []) + [(G * H, H)]
-        return s + ([(G * H,)] if bias else [])
+    def shapes(n, b, H=3, F=2):
+        return ([(n, F), (G * H, F)] + ([(G * H,)] if bias else []) + [(b, H)]
+                + ([(b, H)] if with_c0 else []) + [(G * H, H)] + ([(G * H,)] if bias else []))
 
     def unpack(args):
         args = list(args)
-        xw, h0 = args[:2]
-        c0 = args[2] if with_c0 else None
-        w_hh = args[3 if with_c0 else 2]
-        b_hh = args[-1] if bias else None
-        return xw, h0, c0, w_hh, b_hh
+        x, w_ih = args.pop(0), args.pop(0)
+        b_ih = args.pop(0) if bias else None
+        h0 = args.pop(0)
+        c0 = args.pop(0) if with_c0 else None
+        w_hh = args.pop(0)
+        b_hh = args.pop(0) if bias else None
+        return x, w_ih, b_ih, h0, c0, w_hh, b_hh
 
     def op(*args, batch_sizes, reverse):
         return ops.recurrence(mode, *unpack(args), batch_sizes, reverse)

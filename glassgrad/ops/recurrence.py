@@ -70,11 +70,13 @@ def _offsets(batch_sizes):
     return np.concatenate([[0], np.cumsum(batch_sizes)]).astype(int)
 
 
-def scan(mode, xw, h0, c0, w_hh, b_hh, batch_sizes, reverse=False):
-    """The recurrence unrolled in glassgrad ops (the definition of `Recurrence`).
+def scan(mode, x, w_ih, b_ih, h0, c0, w_hh, b_hh, batch_sizes, reverse=False):
+    """The recurrence unrolled in glassgrad ops (the definition of `Recurrence`): every step's
+    input projection in one product, then `step` at each step.
 
     Returns the packed outputs (N, H), or (2, N, H) holding h_t and c_t for the LSTM.
     """
+    xw = linear(x, w_ih, b_ih)
     offsets, steps = _offsets(batch_sizes), len(batch_sizes)
     batch = h0.shape[0]
     h, c = h0, c0
@@ -123,9 +125,9 @@ class _Steps:
             return states[lo:lo + size]
         return np.concatenate([states[lo:lo + before], first[before:size]])
 
-    def all_previous(self, states, first):
+    def all_previous(self, states, first, out=None):
         """`previous` for every step at once: (N, H), row for row with `states`."""
-        out = np.empty_like(states)
+        out = np.empty_like(states) if out is None else out
         for t in range(self.count):
             out[self.rows(t)] = self.previous(states, first, t)
         return out
@@ -134,23 +136,26 @@ class _Steps:
 # σ(a) = (1 + tanh(a/2)) / 2, as ops.Sigmoid computes it (it never overflows). With the
 # sigmoid gates' pre-activations halved (exact in floating point), one tanh serves all gates,
 # then a·scale + shift turns the sigmoid ones into σ.
-def _halving(H, gates, tanh_gates):
-    scale = np.full(gates * H, 0.5)
-    for g in tanh_gates:
-        scale[g * H:(g + 1) * H] = 1.0
-    return scale, np.where(scale == 0.5, 0.5, 0.0)
+def _halving(mode, H):
+    """Per gate row: 0.5 for the sigmoid gates, 1 for tanh (LSTM's g, GRU's n) and Elman."""
+    gates = GATES[mode]
+    scale = np.full(gates * H, 0.5 if mode in ("LSTM", "GRU") else 1.0)
+    tanh_gate = {"LSTM": 2, "GRU": 2}.get(mode)
+    if tanh_gate is not None:
+        scale[tanh_gate * H:(tanh_gate + 1) * H] = 1.0
+    return scale
 
 
-def _lstm_forward(ctx, xw, h0, c0, w_hh, b_hh, steps, out):
+def _lstm_forward(ctx, acts, h0, c0, w_hh, halve, steps, out):
+    """acts: the input part of the halved pre-activations, both biases in; made the gates."""
     H = h0.shape[1]
-    halve, shift = (a.astype(out.dtype) for a in _halving(H, 4, [2]))
-    acts = xw * halve if b_hh is None else (xw + b_hh) * halve      # halved pre-activations
+    shift = np.where(halve == 0.5, 0.5, 0.0).astype(out.dtype)
     w_t = (w_hh * halve[:, None]).T
     # For backward_array, while each step's values are in cache: the slopes of the gates'
     # activations, σ' = σ(1 − σ) = (1 − T²)/4 and tanh' = 1 − T², from T = tanh(·).
     slopes = np.empty_like(acts)
     quarter = halve * halve
-    tc = np.empty((xw.shape[0], H), dtype=out.dtype)                  # tanh(c_t)
+    tc = np.empty((acts.shape[0], H), dtype=out.dtype)                # tanh(c_t)
     hs, cs = out[0], out[1]
     for t in steps.order():
         rows = steps.rows(t)
@@ -200,13 +205,10 @@ def _lstm_backward(ctx, grad, h0, c0, w_hh, steps, out):
     return d_gates, d_gates, dh, dc
 
 
-def _gru_forward(ctx, xw, h0, w_hh, b_hh, steps, out):
+def _gru_forward(ctx, acts, h0, w_hh, b_hh, halve, steps, out):
+    """acts (N, 4H) = [r, z, n, h W_hnᵀ + b_hn]; r and z start as the halved input parts
+    (b_hr, b_hz in), n as x W_inᵀ + b_in."""
     H = h0.shape[1]
-    halve, shift = (a.astype(out.dtype) for a in _halving(H, 3, [2]))
-    # acts = [r, z, n, h W_hnᵀ + b_hn]; r and z start as their halved input parts.
-    acts = np.empty((xw.shape[0], 4 * H), dtype=out.dtype)
-    np.multiply(xw[:, :2 * H] if b_hh is None else xw[:, :2 * H] + b_hh[:2 * H],
-                halve[:2 * H], out=acts[:, :2 * H])
     w_t = (w_hh * halve[:, None]).T
     b_n = None if b_hh is None else b_hh[2 * H:]
     for t in steps.order():
@@ -224,8 +226,7 @@ def _gru_forward(ctx, xw, h0, w_hh, b_hh, steps, out):
         else:
             np.add(hw[:, 2 * H:], b_n, out=hw_n)
         n = a[:, 2 * H:3 * H]
-        np.multiply(a[:, :H], hw_n, out=n)
-        n += xw[rows, 2 * H:]
+        n += a[:, :H] * hw_n
         np.tanh(n, out=n)
         h = out[rows]
         np.subtract(hp, n, out=h)
@@ -260,8 +261,8 @@ def _gru_backward(ctx, grad, h0, w_hh, steps, out):
     return d_xw, d_pre, dh, None
 
 
-def _elman_forward(mode, xw, h0, w_hh, b_hh, steps, out):
-    out[...] = xw if b_hh is None else xw + b_hh
+def _elman_forward(mode, h0, w_hh, steps, out):
+    """out: the input part of the pre-activations, both biases in; made the states."""
     w_t = w_hh.T
     for t in steps.order():
         a = out[steps.rows(t)]
@@ -288,35 +289,52 @@ def _elman_backward(mode, grad, h0, w_hh, steps, out):
 class Recurrence(Function):
     """The whole recurrence as one op (see the module docstring for why and what it computes).
 
-    Inputs: xw (N, G·H) packed input projections, h0 (B, H), c0 (B, H) or None, w_hh (G·H, H),
-    b_hh (G·H,) or None; parameters mode, batch_sizes (a tuple of ints), reverse.
-    Output: (N, H) hidden states, or (2, N, H): h_t and c_t, for the LSTM.
+    Inputs: x (N, F) packed input steps, w_ih (G·H, F), b_ih (G·H,) or None, h0 (B, H), c0
+    (B, H) or None, w_hh (G·H, H), b_hh (G·H,) or None; parameters mode, batch_sizes (a tuple
+    of ints), reverse. Output: (N, H) hidden states, or (2, N, H): h_t and c_t, for the LSTM.
     """
 
     save_output = True
-    acts = slopes = tanh_c = None      # what backward_array needs; the rule `backward` never reads them
+    # What backward_array needs; the rule `backward` never reads them.
+    acts = slopes = tanh_c = inputs_and_ones = None
 
     @staticmethod
-    def forward(ctx, xw, h0, c0, w_hh, b_hh, mode, batch_sizes, reverse):
+    def forward(ctx, x, w_ih, b_ih, h0, c0, w_hh, b_hh, mode, batch_sizes, reverse):
         ctx.mode, ctx.batch_sizes, ctx.reverse = mode, batch_sizes, reverse
         steps = _Steps(batch_sizes, reverse)
-        H = h0.shape[1]
-        dtype = np.result_type(xw, h0, w_hh)
-        rows = xw.shape[0]
-        out = np.empty((2, rows, H) if mode == "LSTM" else (rows, H), dtype=dtype)
+        (N, F), H = x.shape, h0.shape[1]
+        dtype = np.result_type(x, w_ih, h0, w_hh)
+        halve = _halving(mode, H).astype(dtype)
+        # [x | 1 | h_{t-1}]: the input and a column of ones (the biases) for the projection
+        # of all steps in one product; backward_array adds the previous states and gets every
+        # weight gradient from one more product.
+        z = np.empty((N, F + 1 + H), dtype=dtype)
+        z[:, :F], z[:, F] = x, 1
+        bias = np.zeros(w_ih.shape[0], dtype=dtype)
+        if b_ih is not None:
+            bias += b_ih
+        if b_hh is not None:            # the GRU's b_hn stays inside the reset product
+            bias[:2 * H if mode == "GRU" else None] += b_hh[:2 * H if mode == "GRU" else None]
+        weights = np.concatenate([w_ih, bias[:, None]], 1) * halve[:, None]
+        ctx.inputs_and_ones = z
         if mode == "LSTM":
-            _lstm_forward(ctx, xw, h0, c0, w_hh, b_hh, steps, out)
+            out = np.empty((2, N, H), dtype=dtype)
+            _lstm_forward(ctx, z[:, :F + 1] @ weights.T, h0, c0, w_hh, halve, steps, out)
         elif mode == "GRU":
-            _gru_forward(ctx, xw, h0, w_hh, b_hh, steps, out)
+            out = np.empty((N, H), dtype=dtype)
+            acts = np.empty((N, 4 * H), dtype=dtype)
+            acts[:, :3 * H] = z[:, :F + 1] @ weights.T
+            _gru_forward(ctx, acts, h0, w_hh, b_hh, halve, steps, out)
         else:
-            _elman_forward(mode, xw, h0, w_hh, b_hh, steps, out)
+            out = z[:, :F + 1] @ weights.T
+            _elman_forward(mode, h0, w_hh, steps, out)
         return out
 
     @staticmethod
     def backward(ctx, grad):
         """The rule: the derivative of the composite `scan` at the op's inputs."""
         from ..autograd.engine import grad as autograd_grad
-        inputs = list(ctx.inputs[:5])
+        inputs = list(ctx.inputs[:7])
         needs = [isinstance(t, Tensor) and t.requires_grad for t in inputs]
         create_graph = grad_mode._enabled
         # Stand-ins for the inputs, so the derivative is taken with respect to each input
@@ -332,46 +350,66 @@ class Recurrence(Function):
     @staticmethod
     def backward_array(ctx, grad):
         """Hand-written BPTT in numpy (no graph of the gradient): the same derivative as the
-        rule, checked against it by tests/op_db.py. Gate gradients are a known factor times
-        dh_t (or dc_t), the factors computed for all steps at once; the loop backwards through
-        the steps keeps only the recurrent part, writing every step's gate gradients into one
-        array, so that dW_hh = Σ_t d_tᵀ h_{t−1} is one product over all steps."""
-        xw, h0, c0, w_hh, b_hh = ctx.inputs[:5]
+        rule, checked against it by tests/op_db.py. One loop backwards through the steps keeps
+        only the recurrent part and writes every step's gate gradients into one array; then
+        all the weight and bias gradients are one product, d_allᵀ [x | 1 | h_{t−1}]."""
+        x, w_ih, b_ih, h0, c0, w_hh, b_hh = ctx.inputs[:7]
         h0, w_hh = h0._data, w_hh._data
         steps = _Steps(ctx.batch_sizes, ctx.reverse)
-        out, H = ctx._out_data, h0.shape[1]
+        out, z, F = ctx._out_data, ctx.inputs_and_ones, x.shape[1]
         if ctx.mode == "LSTM":
-            d_xw, d_pre, dh0, dc0 = _lstm_backward(ctx, grad, h0, c0._data, w_hh, steps, out)
+            d_x_part, d_h_part, dh0, dc0 = _lstm_backward(ctx, grad, h0, c0._data, w_hh,
+                                                          steps, out)
         elif ctx.mode == "GRU":
-            d_xw, d_pre, dh0, dc0 = _gru_backward(ctx, grad, h0, w_hh, steps, out)
+            d_x_part, d_h_part, dh0, dc0 = _gru_backward(ctx, grad, h0, w_hh, steps, out)
         else:
-            d_xw, d_pre, dh0, dc0 = _elman_backward(ctx.mode, grad, h0, w_hh, steps, out)
+            d_x_part, d_h_part, dh0, dc0 = _elman_backward(ctx.mode, grad, h0, w_hh, steps,
+                                                           out)
         needs = ctx.needs_input_grad
-        d_w = None
-        if needs[3]:
-            d_w = d_pre.T @ steps.all_previous(out[0] if ctx.mode == "LSTM" else out, h0)
-        return (d_xw if needs[0] else None,
-                dh0 if needs[1] else None,
-                dc0 if needs[2] else None,
-                d_w,
-                d_pre.sum(0) if b_hh is not None and needs[4] else None)
+        d_w_ih = d_b_ih = d_w_hh = d_b_hh = None
+        if needs[1] or needs[2] or needs[5] or needs[6]:
+            steps.all_previous(out[0] if ctx.mode == "LSTM" else out, h0, out=z[:, F + 1:])
+            if d_x_part is d_h_part:          # LSTM, Elman: one product for all of them
+                products = d_x_part.T @ z
+                d_w_ih, d_b_ih = products[:, :F], products[:, F]
+                d_w_hh, d_b_hh = products[:, F + 1:], products[:, F]
+            else:                             # GRU: b_hn sits inside the reset product
+                products = d_x_part.T @ z[:, :F + 1]
+                d_w_ih, d_b_ih = products[:, :F], products[:, F]
+                products = d_h_part.T @ z[:, F:]          # [1 | h_{t-1}]
+                d_b_hh, d_w_hh = products[:, 0], products[:, 1:]
+        return (d_x_part @ w_ih._data if needs[0] else None,
+                d_w_ih if needs[1] else None,
+                d_b_ih if b_ih is not None and needs[2] else None,
+                dh0 if needs[3] else None,
+                dc0 if needs[4] else None,
+                d_w_hh if needs[5] else None,
+                d_b_hh if b_hh is not None and needs[6] else None)
 
 
-def recurrence(mode, xw, h0, c0, w_hh, b_hh, batch_sizes, reverse=False):
+def recurrence(mode, x, w_ih, b_ih, h0, c0, w_hh, b_hh, batch_sizes, reverse=False):
     """Run the recurrence `mode` ('RNN_TANH', 'RNN_RELU', 'LSTM', 'GRU') over packed inputs.
 
-    xw (N, G·H): x_t W_ihᵀ + b_ih of every step, time-major, batch_sizes[t] rows at step t
-    (non-increasing); h0, c0 (B, H) with B = batch_sizes[0]. Returns (N, H), or (2, N, H) =
-    h_t and c_t for the LSTM. The op `Recurrence`; its definition is `scan`.
+    x (N, F): the input steps, time-major, batch_sizes[t] rows at step t (non-increasing);
+    w_ih (G·H, F), b_ih, w_hh (G·H, H), b_hh (G·H,) (biases may be None); h0, c0 (B, H) with
+    B = batch_sizes[0] (c0 only for the LSTM). Returns (N, H), or (2, N, H) = h_t and c_t for
+    the LSTM. The op `Recurrence`; its definition is `scan`.
     """
     if mode not in MODES:
         raise ValueError(f"recurrence: mode must be one of {MODES}, got {mode!r}")
     batch_sizes = tuple(int(s) for s in batch_sizes)
-    H = h0.shape[-1]
-    if xw.ndim != 2 or xw.shape[1] != GATES[mode] * H or xw.shape[0] != sum(batch_sizes):
-        raise RuntimeError(f"recurrence ({mode}): xw of shape {tuple(xw.shape)}, expected "
-                           f"({sum(batch_sizes)}, {GATES[mode] * H})")
+    H, G = h0.shape[-1], GATES[mode]
+    if x.ndim != 2 or x.shape[0] != sum(batch_sizes):
+        raise RuntimeError(f"recurrence ({mode}): x of shape {tuple(x.shape)}, expected "
+                           f"({sum(batch_sizes)}, features) for batch_sizes {batch_sizes}")
+    if tuple(w_ih.shape) != (G * H, x.shape[1]) or tuple(w_hh.shape) != (G * H, H):
+        raise RuntimeError(f"recurrence ({mode}): weights of shapes {tuple(w_ih.shape)} and "
+                           f"{tuple(w_hh.shape)}, expected ({G * H}, {x.shape[1]}) and "
+                           f"({G * H}, {H})")
+    if h0.ndim != 2 or h0.shape[0] != batch_sizes[0]:
+        raise RuntimeError(f"recurrence ({mode}): h0 of shape {tuple(h0.shape)}, expected "
+                           f"({batch_sizes[0]}, {H})")
     if (mode == "LSTM") != (c0 is not None):
         raise RuntimeError(f"recurrence ({mode}): c0 is needed by the LSTM and only by it")
-    return Recurrence.apply(xw, h0, c0, w_hh, b_hh, mode=mode, batch_sizes=batch_sizes,
-                            reverse=bool(reverse))
+    return Recurrence.apply(x, w_ih, b_ih, h0, c0, w_hh, b_hh, mode=mode,
+                            batch_sizes=batch_sizes, reverse=bool(reverse))

@@ -1,9 +1,9 @@
 """Recurrent layers over whole sequences: `RNN` (Elman), `LSTM`, `GRU`, with torch's arguments,
 parameter names and layout, so a torch state_dict loads and gives the same outputs.
 
-Each layer and direction is two ops: all time steps' input projections x W_ihᵀ + b_ih in one
-product, then `ops.recurrence` (the step equations of rnn_cells.py over every step, as one op
-whose derivative is that of the unrolled composite). A padded input runs as a packed one with
+Each layer and direction is one op, `ops.recurrence`: all time steps' input projections
+x W_ihᵀ + b_ih in one product, then the step equations (those of rnn_cells.py) over every step;
+its derivative is that of the unrolled composite. A padded input runs as a packed one with
 the same number of sequences at every step, so padded and packed input share one code path.
 LSTM's `proj_size` is not supported.
 """
@@ -14,7 +14,6 @@ import numpy as np
 
 from ... import creation
 from ...ops.indexing import index_select
-from ...ops.linalg import linear
 from ...ops.movement import cat, stack
 from ...ops.recurrence import recurrence
 from ...tensor import Tensor
@@ -156,9 +155,8 @@ class RNNBase(Module):
             for direction in range(directions):
                 w_ih, w_hh, b_ih, b_hh = self._weights(layer, direction)
                 k = layer * directions + direction
-                y = recurrence(self.mode, linear(x, w_ih, b_ih), h0[k],
-                               c0[k] if lstm else None, w_hh, b_hh, sizes,
-                               reverse=direction == 1)
+                y = recurrence(self.mode, x, w_ih, b_ih, h0[k], c0[k] if lstm else None,
+                               w_hh, b_hh, sizes, reverse=direction == 1)
                 rows = slice(0, batch) if direction else last_rows
                 if lstm:                       # y is (2, N, H): h_t and c_t
                     c_n.append(y[1, rows])
