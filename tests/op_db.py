@@ -642,10 +642,8 @@ def _torch_recurrence(mode, x, w_ih, b_ih, h0, c0, w_hh, b_hh, batch_sizes, reve
             act = torch.tanh if mode == "RNN_TANH" else torch.relu
             h_new = outputs[t] = act(x_t + hw)
         h = torch.cat([h_new, h[n:]])
-    if mode == "LSTM":
-        return torch.stack([torch.cat([outputs[t][k] for t in range(len(batch_sizes))])
-                            for k in (0, 1)])
-    return torch.cat([outputs[t] for t in range(len(batch_sizes))])
+    states = [outputs[t][0] if mode == "LSTM" else outputs[t] for t in range(len(batch_sizes))]
+    return torch.cat(states + [h] + ([c] if mode == "LSTM" else []))
 
 
 def _recurrence_record(mode, with_c0, bias, note=""):

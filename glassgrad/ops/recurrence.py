@@ -37,7 +37,7 @@ from ..tensor import Tensor
 from .activation import relu, sigmoid, tanh
 from .elementwise import clone
 from .linalg import linear
-from .movement import cat, stack
+from .movement import cat
 
 MODES = ("RNN_TANH", "RNN_RELU", "LSTM", "GRU")
 GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
@@ -74,7 +74,8 @@ def scan(mode, x, w_ih, b_ih, h0, c0, w_hh, b_hh, batch_sizes, reverse=False):
     """The recurrence unrolled in glassgrad ops (the definition of `Recurrence`): every step's
     input projection in one product, then `step` at each step.
 
-    Returns the packed outputs (N, H), or (2, N, H) holding h_t and c_t for the LSTM.
+    Returns (N + B, H): the packed states h_t, then h_n, each sequence's state after its last
+    step (for the LSTM (N + 2B, H): c_n after h_n).
     """
     xw = linear(x, w_ih, b_ih)
     offsets, steps = _offsets(batch_sizes), len(batch_sizes)
@@ -92,12 +93,8 @@ def scan(mode, x, w_ih, b_ih, h0, c0, w_hh, b_hh, batch_sizes, reverse=False):
         h = h_new if size == batch else cat([h_new, h[size:]], 0)
         if c is not None:
             c = c_new if size == batch else cat([c_new, c[size:]], 0)
-    hs = [h for h, _ in outputs]
-    h_all = hs[0] if steps == 1 else cat(hs, 0)
-    if c0 is None:
-        return h_all
-    cs = [c for _, c in outputs]
-    return stack([h_all, cs[0] if steps == 1 else cat(cs, 0)], 0)
+    # After the loop each row of h (and c) holds its sequence's last state: h_n (and c_n).
+    return cat([h for h, _ in outputs] + [h] + ([] if c is None else [c]), 0)
 
 
 class _Steps:
@@ -125,6 +122,14 @@ class _Steps:
             return states[lo:lo + size]
         return np.concatenate([states[lo:lo + before], first[before:size]])
 
+    def final(self, states, first):
+        """Each sequence's state after its last step: (B, H), in packed order."""
+        if self.reverse:                      # the reverse direction ends at step 0
+            return states[:self.sizes[0]]
+        batch = self.sizes[0]
+        lengths = (np.asarray(self.sizes)[None, :] > np.arange(batch)[:, None]).sum(1)
+        return states[self.offsets[lengths - 1] + np.arange(batch)]
+
     def all_previous(self, states, first, out=None):
         """`previous` for every step at once: (N, H), row for row with `states`."""
         out = np.empty_like(states) if out is None else out
@@ -146,17 +151,17 @@ def _halving(mode, H):
     return scale
 
 
-def _lstm_forward(ctx, acts, h0, c0, w_hh, halve, steps, out):
+def _lstm_forward(ctx, acts, h0, c0, w_hh, halve, steps, hs):
     """acts: the input part of the halved pre-activations, both biases in; made the gates."""
     H = h0.shape[1]
-    shift = np.where(halve == 0.5, 0.5, 0.0).astype(out.dtype)
+    shift = np.where(halve == 0.5, 0.5, 0.0).astype(hs.dtype)
     w_t = (w_hh * halve[:, None]).T
     # For backward_array, while each step's values are in cache: the slopes of the gates'
     # activations, σ' = σ(1 − σ) = (1 − T²)/4 and tanh' = 1 − T², from T = tanh(·).
     slopes = np.empty_like(acts)
     quarter = halve * halve
-    tc = np.empty((acts.shape[0], H), dtype=out.dtype)                # tanh(c_t)
-    hs, cs = out[0], out[1]
+    tc = np.empty_like(hs)                                           # tanh(c_t)
+    cs = np.empty_like(hs)                                           # c_t
     for t in steps.order():
         rows = steps.rows(t)
         a, slope = acts[rows], slopes[rows]
@@ -172,20 +177,20 @@ def _lstm_forward(ctx, acts, h0, c0, w_hh, halve, steps, out):
         c += a[:, :H] * a[:, 2 * H:3 * H]
         np.tanh(c, out=tc[rows])
         np.multiply(tc[rows], a[:, 3 * H:], out=hs[rows])
-    ctx.acts, ctx.slopes, ctx.tanh_c = acts, slopes, tc
+    ctx.acts, ctx.slopes, ctx.tanh_c, ctx.cells = acts, slopes, tc, cs
 
 
-def _lstm_backward(ctx, grad, h0, c0, w_hh, steps, out):
-    H, B = h0.shape[1], h0.shape[0]
-    acts, slopes, tc = ctx.acts, ctx.slopes, ctx.tanh_c
+def _lstm_backward(ctx, grad, dh, dc, c0, w_hh, steps):
+    """grad: of the states h_t; dh, dc: of h_n, c_n (each row met at its sequence's last step,
+    where the loop backwards starts it), carried back through the steps."""
+    H = dh.shape[1]
+    acts, slopes, tc, cs = ctx.acts, ctx.slopes, ctx.tanh_c, ctx.cells
     i, f, g, o = acts[:, :H], acts[:, H:2 * H], acts[:, 2 * H:3 * H], acts[:, 3 * H:]
-    cs = out[1]
     d_gates = np.empty_like(acts)
-    dh, dc = np.zeros((B, H), dtype=out.dtype), np.zeros((B, H), dtype=out.dtype)
     for t in steps.order(backwards=True):
         rows, size = steps.rows(t), steps.sizes[t]
-        dh_t = grad[0, rows] + dh[:size]
-        dc_t = grad[1, rows] + dc[:size]
+        dh_t = grad[rows] + dh[:size]
+        dc_t = dc[:size]                # c_t is not an output: only what step t+1 sends
         tc_t = tc[rows]
         through = tc_t * tc_t                      # dc_t += dh_t · o (1 − tanh² c_t)
         np.subtract(1, through, out=through)
@@ -235,8 +240,8 @@ def _gru_forward(ctx, acts, h0, w_hh, b_hh, halve, steps, out):
     ctx.acts = acts
 
 
-def _gru_backward(ctx, grad, h0, w_hh, steps, out):
-    H, B = h0.shape[1], h0.shape[0]
+def _gru_backward(ctx, grad, dh, h0, w_hh, steps, out):
+    H = h0.shape[1]
     acts = ctx.acts
     r, z, n, hw_n = acts[:, :H], acts[:, H:2 * H], acts[:, 2 * H:3 * H], acts[:, 3 * H:]
     # Each gate's gradient is dh_t times a factor known from the forward pass.
@@ -248,7 +253,6 @@ def _gru_backward(ctx, grad, h0, w_hh, steps, out):
     np.multiply(dn, r, out=factors[:, 2 * H:])                                    # d a_n
     d_pre = np.empty((rows_all, 3 * H), dtype=out.dtype)
     dh_all = np.empty((rows_all, H), dtype=out.dtype)
-    dh = np.zeros((B, H), dtype=out.dtype)
     for t in steps.order(backwards=True):
         rows, size = steps.rows(t), steps.sizes[t]
         dh_t = np.add(grad[rows], dh[:size], out=dh_all[rows])
@@ -273,11 +277,9 @@ def _elman_forward(mode, h0, w_hh, steps, out):
             np.maximum(a, 0, out=a)
 
 
-def _elman_backward(mode, grad, h0, w_hh, steps, out):
-    H, B = h0.shape[1], h0.shape[0]
+def _elman_backward(mode, grad, dh, w_hh, steps, out):
     slope = 1 - out * out if mode == "RNN_TANH" else (out > 0).astype(out.dtype)
     d_pre = np.empty_like(out)
-    dh = np.zeros((B, H), dtype=out.dtype)
     for t in steps.order(backwards=True):
         rows, size = steps.rows(t), steps.sizes[t]
         d = np.add(grad[rows], dh[:size], out=d_pre[rows])
@@ -291,7 +293,7 @@ class Recurrence(Function):
 
     Inputs: x (N, F) packed input steps, w_ih (G·H, F), b_ih (G·H,) or None, h0 (B, H), c0
     (B, H) or None, w_hh (G·H, H), b_hh (G·H,) or None; parameters mode, batch_sizes (a tuple
-    of ints), reverse. Output: (N, H) hidden states, or (2, N, H): h_t and c_t, for the LSTM.
+    of ints), reverse. Output (N + B, H): the states h_t, then h_n (LSTM: (N + 2B, H), c_n last).
     """
 
     save_output = True
@@ -317,17 +319,20 @@ class Recurrence(Function):
             bias[:2 * H if mode == "GRU" else None] += b_hh[:2 * H if mode == "GRU" else None]
         weights = np.concatenate([w_ih, bias[:, None]], 1) * halve[:, None]
         ctx.inputs_and_ones = z
+        B = h0.shape[0]
+        out = np.empty((N + (2 if mode == "LSTM" else 1) * B, H), dtype=dtype)
+        hs = out[:N]
         if mode == "LSTM":
-            out = np.empty((2, N, H), dtype=dtype)
-            _lstm_forward(ctx, z[:, :F + 1] @ weights.T, h0, c0, w_hh, halve, steps, out)
+            _lstm_forward(ctx, z[:, :F + 1] @ weights.T, h0, c0, w_hh, halve, steps, hs)
+            out[N + B:] = steps.final(ctx.cells, c0)
         elif mode == "GRU":
-            out = np.empty((N, H), dtype=dtype)
             acts = np.empty((N, 4 * H), dtype=dtype)
             acts[:, :3 * H] = z[:, :F + 1] @ weights.T
-            _gru_forward(ctx, acts, h0, w_hh, b_hh, halve, steps, out)
+            _gru_forward(ctx, acts, h0, w_hh, b_hh, halve, steps, hs)
         else:
-            out = z[:, :F + 1] @ weights.T
-            _elman_forward(mode, h0, w_hh, steps, out)
+            np.matmul(z[:, :F + 1], weights.T, out=hs)
+            _elman_forward(mode, h0, w_hh, steps, hs)
+        out[N:N + B] = steps.final(hs, h0)
         return out
 
     @staticmethod
@@ -356,19 +361,21 @@ class Recurrence(Function):
         x, w_ih, b_ih, h0, c0, w_hh, b_hh = ctx.inputs[:7]
         h0, w_hh = h0._data, w_hh._data
         steps = _Steps(ctx.batch_sizes, ctx.reverse)
-        out, z, F = ctx._out_data, ctx.inputs_and_ones, x.shape[1]
+        z, (N, F), B = ctx.inputs_and_ones, x.shape, h0.shape[0]
+        hs, grad_h = ctx._out_data[:N], grad[:N]
+        dh = grad[N:N + B].copy()           # of h_n: where the loop backwards starts
         if ctx.mode == "LSTM":
-            d_x_part, d_h_part, dh0, dc0 = _lstm_backward(ctx, grad, h0, c0._data, w_hh,
-                                                          steps, out)
+            d_x_part, d_h_part, dh0, dc0 = _lstm_backward(ctx, grad_h, dh, grad[N + B:].copy(),
+                                                          c0._data, w_hh, steps)
         elif ctx.mode == "GRU":
-            d_x_part, d_h_part, dh0, dc0 = _gru_backward(ctx, grad, h0, w_hh, steps, out)
+            d_x_part, d_h_part, dh0, dc0 = _gru_backward(ctx, grad_h, dh, h0, w_hh, steps, hs)
         else:
-            d_x_part, d_h_part, dh0, dc0 = _elman_backward(ctx.mode, grad, h0, w_hh, steps,
-                                                           out)
+            d_x_part, d_h_part, dh0, dc0 = _elman_backward(ctx.mode, grad_h, dh, w_hh, steps,
+                                                           hs)
         needs = ctx.needs_input_grad
         d_w_ih = d_b_ih = d_w_hh = d_b_hh = None
         if needs[1] or needs[2] or needs[5] or needs[6]:
-            steps.all_previous(out[0] if ctx.mode == "LSTM" else out, h0, out=z[:, F + 1:])
+            steps.all_previous(hs, h0, out=z[:, F + 1:])
             if d_x_part is d_h_part:          # LSTM, Elman: one product for all of them
                 products = d_x_part.T @ z
                 d_w_ih, d_b_ih = products[:, :F], products[:, F]
@@ -392,8 +399,8 @@ def recurrence(mode, x, w_ih, b_ih, h0, c0, w_hh, b_hh, batch_sizes, reverse=Fal
 
     x (N, F): the input steps, time-major, batch_sizes[t] rows at step t (non-increasing);
     w_ih (G·H, F), b_ih, w_hh (G·H, H), b_hh (G·H,) (biases may be None); h0, c0 (B, H) with
-    B = batch_sizes[0] (c0 only for the LSTM). Returns (N, H), or (2, N, H) = h_t and c_t for
-    the LSTM. The op `Recurrence`; its definition is `scan`.
+    B = batch_sizes[0] (c0 only for the LSTM). Returns (N + B, H): the states h_t of every
+    step, then h_n, each sequence's state after its own last step (LSTM: (N + 2B, H), c_n last). The op `Recurrence`; its definition is `scan`.
     """
     if mode not in MODES:
         raise ValueError(f"recurrence: mode must be one of {MODES}, got {mode!r}")

@@ -135,20 +135,13 @@ class RNNBase(Module):
     def _run(self, input, hx, c0_given):
         data, sizes, sorted_indices, unsorted_indices, how = self._packed_input(input)
         lstm = self.mode == "LSTM"
-        batch, H = sizes[0], self.hidden_size
+        batch = sizes[0]
         h0 = self._initial_state(hx, "h0" if lstm else "hx", batch, data.dtype,
                                  how == "unbatched", sorted_indices)
         c0 = self._initial_state(c0_given, "c0", batch, data.dtype, how == "unbatched",
                                  sorted_indices) if lstm else None
         directions = 2 if self.bidirectional else 1
-        lengths = (np.asarray(sizes)[None, :] > np.arange(batch)[:, None]).sum(1)
-        offsets = np.concatenate([[0], np.cumsum(sizes)])
-        # The packed row of each sequence's last step (forward direction); the reverse
-        # direction ends at step 0, on rows 0..B-1.
-        if len(set(sizes)) == 1:
-            last_rows = slice(offsets[-2], offsets[-1])
-        else:
-            last_rows = offsets[lengths - 1] + np.arange(batch)
+        N = data.shape[0]
         x, h_n, c_n = data, [], []
         for layer in range(self.num_layers):
             outs = []
@@ -157,12 +150,11 @@ class RNNBase(Module):
                 k = layer * directions + direction
                 y = recurrence(self.mode, x, w_ih, b_ih, h0[k], c0[k] if lstm else None,
                                w_hh, b_hh, sizes, reverse=direction == 1)
-                rows = slice(0, batch) if direction else last_rows
-                if lstm:                       # y is (2, N, H): h_t and c_t
-                    c_n.append(y[1, rows])
-                    y = y[0]
-                h_n.append(y[rows])
-                outs.append(y)
+                # y: the N packed states, then h_n and (LSTM) c_n, each sequence's last state
+                h_n.append(y[N:N + batch])
+                if lstm:
+                    c_n.append(y[N + batch:])
+                outs.append(y[:N])
             x = outs[0] if directions == 1 else cat(outs, 1)
             if self.dropout and self.training and layer < self.num_layers - 1:
                 x = dropout(x, self.dropout, True, generator=self.generator)
