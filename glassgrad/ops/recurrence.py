@@ -1,6 +1,6 @@
 """Recurrences over a whole (packed) sequence: Elman, LSTM and GRU, one op for all time steps.
 
-The step equations, with `xw` = x_t W_ihᵀ + b_ih already computed for every step at once:
+The step equations, with xw = x_t W_ihᵀ + b_ih (every step's projection in one product):
 
     Elman  h' = act(xw + h W_hhᵀ + b_hh)                      act = tanh or relu
     LSTM   i, f, g, o = split₄(xw + h W_hhᵀ + b_hh)            (torch's gate order)
@@ -12,19 +12,24 @@ The step equations, with `xw` = x_t W_ihᵀ + b_ih already computed for every st
 is the *definition* (differentiable to any order). `Recurrence` is the same computation as one
 primitive, promoted for speed (shared/DESIGN.md: only with a benchmark in hand):
 
-- a composite pays the engine's per-op overhead ~15 times per step, and cutting per-step slices
-  out of the projected inputs costs a full-size zero array per step in the backward (quadratic
-  in the length); its weight gradient is 40 small products instead of one large one. Measured on
-  2 cores (LSTM, input 64, hidden 128, T 40, batch 64, training step): composite 44 steps/s,
-  torch 136; this op: see benchmarks (`python -m benchmarks --only lstm gru`).
-- `forward` is a numpy loop over the steps; `backward_array` (used when no graph of the
-  gradient is recorded) is hand-written BPTT: the gate gradients of all steps are written into
-  one array, so dW_hh is one product over all steps.
+- the composite pays the engine's per-op overhead ~15 times per step, and cutting each step's
+  slice out of the projected inputs costs a full-size zero array per step in the backward
+  (quadratic in the length); its weight gradients are T small products instead of one large
+  one. Measured on 2 cores (LSTM, input 64, hidden 128, T 40, batch 64, one training step):
+  composite 44 steps/s, torch 136. This op: `python -m benchmarks --only lstm gru`, and
+  docs/benchmarks.md.
+- `forward` is a numpy loop over the steps after one product for all the input projections;
+  `backward_array` (used when no graph of the gradient is recorded) is hand-written BPTT: the
+  gate gradients of all steps go into one array, then every weight and bias gradient is one
+  product.
 - `backward`, the rule, re-runs the composite on the op's inputs and differentiates it, so a
   second derivative (a Hessian-vector product through an LSTM) is exact. It never reads the
-  gate activations that forward keeps for `backward_array`.
+  arrays that forward keeps for `backward_array` (gate activations and slopes, c_t, tanh c_t).
 
-Packed sequences: the rows of `xw` are time-major, `batch_sizes[t]` rows per step, sequences
+Output: the states h_t of every step (N rows, packed), then h_n, each sequence's state after
+its own last step (B rows), then, for the LSTM, c_n (B rows).
+
+Packed sequences: the rows of x are time-major, `batch_sizes[t]` rows per step, sequences
 sorted by decreasing length (nn.utils.rnn.PackedSequence's layout). A step updates the first
 `batch_sizes[t]` rows of the state; in the forward direction the other rows have ended, in the
 reverse direction they have not started yet and still hold h0.
