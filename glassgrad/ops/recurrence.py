@@ -320,8 +320,9 @@ class Recurrence(Function):
         bias = np.zeros(w_ih.shape[0], dtype=dtype)
         if b_ih is not None:
             bias += b_ih
-        if b_hh is not None:            # the GRU's b_hn stays inside the reset product
-            bias[:2 * H if mode == "GRU" else None] += b_hh[:2 * H if mode == "GRU" else None]
+        if b_hh is not None:
+            shared = 2 * H if mode == "GRU" else len(bias)   # the GRU's b_hn stays inside r ⊙ (…)
+            bias[:shared] += b_hh[:shared]
         weights = np.concatenate([w_ih, bias[:, None]], 1) * halve[:, None]
         ctx.inputs_and_ones = z
         B = h0.shape[0]
