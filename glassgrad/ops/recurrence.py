@@ -303,7 +303,12 @@ class Recurrence(Function):
 
     save_output = True
     # What backward_array needs; the rule `backward` never reads them.
-    acts = slopes = tanh_c = inputs_and_ones = None
+    acts = slopes = tanh_c = cells = inputs_and_ones = None
+
+    def release(self):
+        """Drop the kept arrays with the rest, once the backward has run."""
+        super().release()
+        self.acts = self.slopes = self.tanh_c = self.cells = self.inputs_and_ones = None
 
     @staticmethod
     def forward(ctx, x, w_ih, b_ih, h0, c0, w_hh, b_hh, mode, batch_sizes, reverse):

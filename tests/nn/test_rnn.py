@@ -404,3 +404,16 @@ def test_hessian_vector_product_through_an_lstm_matches_torch():
     (t_g,) = torch.autograd.grad(theirs(t_x)[0].pow(2).sum(), t_x, create_graph=True)
     (t_hv,) = torch.autograd.grad((t_g * torch.tensor(v)).sum(), t_x)
     close(g_hv, t_hv, "Hessian-vector product", np.float64)
+
+
+def test_the_arrays_kept_for_the_backward_are_freed_after_it():
+    lstm = nn.LSTM(3, 4)
+    output, (h_n, c_n) = lstm(gg.randn(5, 2, 3))
+    node = output.grad_fn
+    while type(node).__name__ != "Recurrence":     # under the reshape and the slice
+        node = node.inputs[0].grad_fn
+    assert node.acts is not None
+    output.sum().backward()
+    assert node.acts is None and node.slopes is None and node.inputs_and_ones is None
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        output.sum().backward()
