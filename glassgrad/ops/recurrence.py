@@ -326,7 +326,8 @@ class Recurrence(Function):
         if b_ih is not None:
             bias += b_ih
         if b_hh is not None:
-            shared = 2 * H if mode == "GRU" else len(bias)   # the GRU's b_hn stays inside r ⊙ (…)
+            # The GRU's b_hn stays inside the reset product, r ⊙ (h W_hnᵀ + b_hn).
+            shared = 2 * H if mode == "GRU" else len(bias)
             bias[:shared] += b_hh[:shared]
         weights = np.concatenate([w_ih, bias[:, None]], 1) * halve[:, None]
         ctx.inputs_and_ones = z
@@ -411,7 +412,8 @@ def recurrence(mode, x, w_ih, b_ih, h0, c0, w_hh, b_hh, batch_sizes, reverse=Fal
     x (N, F): the input steps, time-major, batch_sizes[t] rows at step t (non-increasing);
     w_ih (G·H, F), b_ih, w_hh (G·H, H), b_hh (G·H,) (biases may be None); h0, c0 (B, H) with
     B = batch_sizes[0] (c0 only for the LSTM). Returns (N + B, H): the states h_t of every
-    step, then h_n, each sequence's state after its own last step (LSTM: (N + 2B, H), c_n last). The op `Recurrence`; its definition is `scan`.
+    step, then h_n, each sequence's state after its own last step (LSTM: (N + 2B, H), c_n last).
+    The op `Recurrence`; its definition is `scan`.
     """
     if mode not in MODES:
         raise ValueError(f"recurrence: mode must be one of {MODES}, got {mode!r}")
