@@ -161,10 +161,9 @@ def _lstm_forward(ctx, acts, h0, c0, w_hh, halve, steps, hs):
     H = h0.shape[1]
     shift = np.where(halve == 0.5, 0.5, 0.0).astype(hs.dtype)
     w_t = (w_hh * halve[:, None]).T
-    # For backward_array, while each step's values are in cache: the slopes of the gates'
-    # activations, σ' = σ(1 − σ) = (1 − T²)/4 and tanh' = 1 − T², from T = tanh(·).
+    # For backward_array, while each step's values are in cache: 1 − T², from T = tanh(·),
+    # which is tanh' for g and 4σ' for the sigmoid gates (σ' = σ(1 − σ) = (1 − T²)/4).
     slopes = np.empty_like(acts)
-    quarter = halve * halve
     tc = np.empty_like(hs)                                           # tanh(c_t)
     cs = np.empty_like(hs)                                           # c_t
     for t in steps.order():
@@ -174,7 +173,6 @@ def _lstm_forward(ctx, acts, h0, c0, w_hh, halve, steps, hs):
         np.tanh(a, out=a)
         np.multiply(a, a, out=slope)
         np.subtract(1, slope, out=slope)
-        slope *= quarter
         a *= halve
         a += shift                     # a = [σ(i), σ(f), tanh(g), σ(o)]
         c = cs[rows]
@@ -202,12 +200,14 @@ def _lstm_backward(ctx, grad, dh, dc, c0, w_hh, steps):
         through *= o[rows]
         through *= dh_t
         dc_t += through
-        # d(pre-activation) = (what multiplies the gate) · (the gate's slope)
+        # d(pre-activation) = (what multiplies the gate) · (the gate's slope); the sigmoid
+        # gates' 1/4 (see _lstm_forward) goes in with dc_t/4 and dh_t/4.
+        dc_4, dh_4 = dc_t * 0.25, dh_t * 0.25
         d = d_gates[rows].reshape(size, 4, H)
-        np.multiply(g[rows], dc_t, out=d[:, 0])
-        np.multiply(steps.previous(cs, c0, t), dc_t, out=d[:, 1])
+        np.multiply(g[rows], dc_4, out=d[:, 0])
+        np.multiply(steps.previous(cs, c0, t), dc_4, out=d[:, 1])
         np.multiply(i[rows], dc_t, out=d[:, 2])
-        np.multiply(tc_t, dh_t, out=d[:, 3])
+        np.multiply(tc_t, dh_4, out=d[:, 3])
         d_rows = d_gates[rows]
         d_rows *= slopes[rows]
         np.multiply(dc_t, f[rows], out=dc[:size])
