@@ -16,8 +16,9 @@ primitive, promoted for speed (shared/DESIGN.md: only with a benchmark in hand):
   slice out of the projected inputs costs a full-size zero array per step in the backward
   (quadratic in the length); its weight gradients are T small products instead of one large
   one. Measured on 2 cores (LSTM, input 64, hidden 128, T 40, batch 64, one training step):
-  composite 44 steps/s, torch 136. This op: `python -m benchmarks --only lstm gru`, and
-  docs/benchmarks.md.
+  composite 44 steps/s, torch 136. This op: 59–65 against torch's 122–139 (LSTM; torch runs
+  oneDNN's fused LSTM, and numpy's products alone take 8 ms of the step), 87 against 67 (GRU),
+  by `python -m benchmarks --only lstm gru`.
 - `forward` is a numpy loop over the steps after one product for all the input projections;
   `backward_array` (used when no graph of the gradient is recorded) is hand-written BPTT: the
   gate gradients of all steps go into one array, then every weight and bias gradient is one
