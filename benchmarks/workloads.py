@@ -20,11 +20,11 @@ class Workload:
     build_reference: callable = None   # numpy by hand, no autograd (benchmarks/reference.py)
 
 
-def _data(seed, x_shape, classes=None, y_shape=None):
+def _data(seed, x_shape, classes=None, y_shape=None, batch_dim=0):
     rng = np.random.default_rng(seed)
     x = rng.standard_normal(x_shape).astype(np.float32)
     if classes is not None:
-        y = rng.integers(0, classes, x_shape[0]).astype(np.int64)
+        y = rng.integers(0, classes, x_shape[batch_dim]).astype(np.int64)
     else:
         y = rng.standard_normal(y_shape).astype(np.float32)
     return x, y
@@ -92,7 +92,25 @@ def _cnn1d(lib):
         nn.Flatten(), nn.Linear(32 * 20, 10))
 
 
-def _builder(framework, make_model, loss, x_shape, classes=None, y_shape=None):
+class _LastStep:
+    """A recurrent layer (LSTM or GRU) read at its last step, then a linear head: the
+    sequence-to-label shape of issue 12's benchmark. Built from `lib`'s own nn.Module."""
+
+    @staticmethod
+    def make(lib, layer, input_size=64, hidden_size=128, classes=10):
+        class Model(lib.nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.rnn = getattr(lib.nn, layer)(input_size, hidden_size)
+                self.head = lib.nn.Linear(hidden_size, classes)
+
+            def forward(self, x):
+                output, _ = self.rnn(x)
+                return self.head(output[-1])
+        return Model()
+
+
+def _builder(framework, make_model, loss, x_shape, classes=None, y_shape=None, batch_dim=0):
     def build(seed):
         if framework == "glassgrad":
             import glassgrad as lib
@@ -100,15 +118,15 @@ def _builder(framework, make_model, loss, x_shape, classes=None, y_shape=None):
         else:
             import torch as lib
             lib.manual_seed(seed)
-        x, y = _data(seed, x_shape, classes, y_shape)
+        x, y = _data(seed, x_shape, classes, y_shape, batch_dim)
         loss_fn = getattr(lib.nn.functional, loss)
         return _train_step(lib, make_model(lib), loss_fn, x, y)
     return build
 
 
-def _pair(make_model, loss, x_shape, classes=None, y_shape=None):
-    return (_builder("glassgrad", make_model, loss, x_shape, classes, y_shape),
-            _builder("torch", make_model, loss, x_shape, classes, y_shape))
+def _pair(make_model, loss, x_shape, classes=None, y_shape=None, batch_dim=0):
+    return (_builder("glassgrad", make_model, loss, x_shape, classes, y_shape, batch_dim),
+            _builder("torch", make_model, loss, x_shape, classes, y_shape, batch_dim))
 
 
 def _reference(sizes, loss, x_shape, classes=None, y_shape=None):
@@ -128,6 +146,11 @@ def workloads(scale=1.0):
                 classes=10)
     cnn2d = _pair(_cnn2d, "cross_entropy", (b(64), 1, 28, 28), classes=10)
     cnn1d = _pair(_cnn1d, "cross_entropy", (b(100), 1, 40), classes=10)
+    # (T, B, features): time-major, as nn.LSTM and nn.GRU take it by default.
+    lstm = _pair(lambda lib: _LastStep.make(lib, "LSTM"), "cross_entropy", (40, b(64), 64),
+                 classes=10, batch_dim=1)
+    gru = _pair(lambda lib: _LastStep.make(lib, "GRU"), "cross_entropy", (40, b(64), 64),
+                classes=10, batch_dim=1)
     return [
         Workload("overhead (grad)", "a + b, 10 elements, a requires grad", "us/op",
                  _overhead_glassgrad(True), _overhead_torch(True)),
@@ -143,4 +166,8 @@ def workloads(scale=1.0):
                  *cnn2d, batch=b(64)),
         Workload("cnn1d", "conv1d 1→32 k5, conv1d 32→32 k5, pool, linear; length 40",
                  "steps/s", *cnn1d, batch=b(100)),
+        Workload("lstm", "LSTM 64→128, T 40, linear head on the last step, cross-entropy, SGD",
+                 "steps/s", *lstm, batch=b(64)),
+        Workload("gru", "GRU 64→128, T 40, linear head on the last step, cross-entropy, SGD",
+                 "steps/s", *gru, batch=b(64)),
     ]

@@ -736,9 +736,83 @@ LOSS = [
            note="logits near 1000: the max is subtracted before exp"),
 ]
 
+# ================================================================================================
+# Recurrences (ops/recurrence.py): Elman, LSTM and GRU over a whole packed sequence as one op,
+# promoted from the composite `scan` for speed (benchmark in its docstring). Its rule is the
+# composite's derivative; backward_array (hand-written BPTT) is checked against it here. The
+# torch reference below is an independent transcription of torch.nn's step equations.
+def _torch_recurrence(mode, x, w_ih, b_ih, h0, c0, w_hh, b_hh, batch_sizes, reverse):
+    H, outputs = h0.shape[1], {}
+    xw = F.linear(x, w_ih, b_ih)
+    offsets = np.concatenate([[0], np.cumsum(batch_sizes)])
+    h, c = h0, c0
+    order = range(len(batch_sizes) - 1, -1, -1) if reverse else range(len(batch_sizes))
+    for t in order:
+        n = batch_sizes[t]
+        x_t, hp = xw[offsets[t]:offsets[t] + n], h[:n]
+        hw = hp @ w_hh.T + (0 if b_hh is None else b_hh)
+        if mode == "LSTM":
+            i, f, g, o = (x_t + hw).chunk(4, 1)
+            c_new = torch.sigmoid(f) * c[:n] + torch.sigmoid(i) * torch.tanh(g)
+            h_new = torch.sigmoid(o) * torch.tanh(c_new)
+            c = torch.cat([c_new, c[n:]])
+            outputs[t] = (h_new, c_new)
+        elif mode == "GRU":
+            xr, xz, xn = x_t.chunk(3, 1)
+            hr, hz, hn = hw.chunk(3, 1)
+            r, z = torch.sigmoid(xr + hr), torch.sigmoid(xz + hz)
+            cand = torch.tanh(xn + r * hn)
+            h_new = (1 - z) * cand + z * hp
+            outputs[t] = h_new
+        else:
+            act = torch.tanh if mode == "RNN_TANH" else torch.relu
+            h_new = outputs[t] = act(x_t + hw)
+        h = torch.cat([h_new, h[n:]])
+    states = [outputs[t][0] if mode == "LSTM" else outputs[t] for t in range(len(batch_sizes))]
+    return torch.cat(states + [h] + ([c] if mode == "LSTM" else []))
+
+
+def _recurrence_record(mode, with_c0, bias, note=""):
+    G = {"LSTM": 4, "GRU": 3}.get(mode, 1)
+
+    def shapes(n, b, H=3, F=2):
+        return ([(n, F), (G * H, F)] + ([(G * H,)] if bias else []) + [(b, H)]
+                + ([(b, H)] if with_c0 else []) + [(G * H, H)] + ([(G * H,)] if bias else []))
+
+    def unpack(args):
+        args = list(args)
+        x, w_ih = args.pop(0), args.pop(0)
+        b_ih = args.pop(0) if bias else None
+        h0 = args.pop(0)
+        c0 = args.pop(0) if with_c0 else None
+        w_hh = args.pop(0)
+        b_hh = args.pop(0) if bias else None
+        return x, w_ih, b_ih, h0, c0, w_hh, b_hh
+
+    def op(*args, batch_sizes, reverse):
+        return ops.recurrence(mode, *unpack(args), batch_sizes, reverse)
+
+    def ref(*args, batch_sizes, reverse):
+        return _torch_recurrence(mode, *unpack(args), batch_sizes, reverse)
+
+    return OpInfo(f"recurrence ({mode}{'' if bias else ', no bias'})", op, ref,
+                  [sample(*shapes(6, 2), batch_sizes=(2, 2, 2), reverse=False),
+                   sample(*shapes(6, 3), batch_sizes=(3, 2, 1), reverse=False),
+                   sample(*shapes(6, 3), batch_sizes=(3, 2, 1), reverse=True)],
+                  rtol=1e-5, note=note)
+
+
+RECURRENCE = [
+    _recurrence_record("LSTM", True, True),
+    _recurrence_record("GRU", False, True),
+    _recurrence_record("RNN_TANH", False, True),
+    _recurrence_record("RNN_RELU", False, False,
+                       note="relu: standard-normal inputs sit away from the kink"),
+]
+
 
 OP_DB = (ELEMENTWISE + ACTIVATION + REDUCE_OPS + LINALG + MOVEMENT + INDEXING + WINDOW + POOL
-         + LOSS + TENSOR_METHODS + CONVENTIONS)
+         + LOSS + TENSOR_METHODS + CONVENTIONS + RECURRENCE)
 
 # Public names of glassgrad.ops that are not tensor ops, so have no record.
 NOT_OPS = {

@@ -13,6 +13,8 @@ from test_docs import ROOT, python_blocks
 
 PAGE = os.path.join(ROOT, "docs", "nn.md")
 CONV_PAGE_NAMES = {"Conv", "Pool", "Norm"}     # conv.md documents these
+SEQUENCE_PAGE = os.path.join(ROOT, "docs", "sequences.md")
+SEQUENCE_PAGE_NAMES = {"RNN", "LSTM", "GRU"}    # sequences.md documents these
 
 
 def page():
@@ -27,10 +29,20 @@ def public_classes(module):
 
 def test_every_layer_and_loss_is_named():
     text = page()
-    names = [n for n in public_classes(nn) if not any(k in n for k in CONV_PAGE_NAMES)]
+    names = [n for n in public_classes(nn)
+             if not any(k in n for k in CONV_PAGE_NAMES | SEQUENCE_PAGE_NAMES)]
     assert "Linear" in names and "CrossEntropyLoss" in names
     missing = [n for n in names if not re.search(rf"\b{n}\b", text)]
     assert not missing, f"docs/nn.md does not mention {missing}"
+
+
+def test_every_recurrent_layer_is_named_on_the_sequences_page():
+    with open(SEQUENCE_PAGE, encoding="utf-8") as f:
+        text = f.read()
+    names = [n for n in public_classes(nn) if any(k in n for k in SEQUENCE_PAGE_NAMES)]
+    assert "LSTM" in names and "GRUCell" in names
+    missing = [n for n in names if not re.search(rf"\b{n}\b", text)]
+    assert not missing, f"docs/sequences.md does not mention {missing}"
 
 
 def test_every_initialiser_utility_and_model_is_named():

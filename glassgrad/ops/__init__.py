@@ -16,3 +16,4 @@ from .movement import (cat, chunk, concatenate, flatten, flip, pad, permute, rep
                        view)
 from .linalg import addmm, bmm, dot, linear, matmul, mm, outer
 from .window import fold, unfold, unfold_dim
+from .recurrence import recurrence

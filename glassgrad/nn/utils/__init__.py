@@ -1,4 +1,6 @@
-"""glassgrad.nn.utils: gradient clipping, parameter/vector conversion, L1/L2 penalties."""
+"""glassgrad.nn.utils: gradient clipping, parameter/vector conversion, L1/L2 penalties, and
+padding/packing of sequences (glassgrad.nn.utils.rnn)."""
 from .clip_grad import clip_grad_norm_, clip_grad_value_
 from .convert_parameters import parameters_to_vector, vector_to_parameters
 from .regularization import l1_penalty, l2_penalty
+from . import rnn
