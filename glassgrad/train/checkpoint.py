@@ -147,19 +147,20 @@ def save(path, model=None, optimizer=None, scheduler=None, metadata=None):
     text = json.dumps(structure)
     entries = dict(encoder.arrays)
     entries[META_KEY] = np.array(text)
-    _atomic_write(path, entries)
+    atomic_write(path, lambda f: _write_npz(f, entries))
     return path
 
 
-def _atomic_write(path, entries):
-    """Write entries to a temporary file beside `path`, fsync it, then rename it over `path`."""
+def atomic_write(path, write):
+    """Call `write(file)` on a temporary file beside `path`, fsync it, then rename it over
+    `path`: a failed or killed save never destroys the previous file."""
     folder = os.path.dirname(os.path.abspath(path))
     handle, temporary = tempfile.mkstemp(prefix=os.path.basename(path) + ".", suffix=".tmp",
                                          dir=folder)
     try:
         os.chmod(temporary, 0o666 & ~_umask())   # mkstemp's 0600 -> what open() would give
         with os.fdopen(handle, "wb") as f:
-            _write_npz(f, entries)
+            write(f)
             f.flush()
             os.fsync(f.fileno())
         os.replace(temporary, path)

@@ -15,12 +15,11 @@ A torch.nn model with the same structure has the same names ("0.weight", "0.bias
 and `safetensors.torch.save_file(torch_model.state_dict(), path)` writes what it reads.
 """
 import os
-import tempfile
 
 import numpy as np
 
 from ..tensor import as_array
-from .checkpoint import CheckpointError
+from .checkpoint import CheckpointError, atomic_write
 
 INSTALL = "pip install safetensors (or pip install 'glassgrad[safetensors]')"
 
@@ -62,18 +61,7 @@ def save_safetensors(model_or_state_dict, path, metadata=None):
                         "header holds text only); json.dumps other values first")
     data = api.save(arrays, metadata=metadata)
     path = os.fspath(path)
-    handle, temporary = tempfile.mkstemp(prefix=os.path.basename(path) + ".", suffix=".tmp",
-                                         dir=os.path.dirname(os.path.abspath(path)))
-    try:
-        with os.fdopen(handle, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.remove(temporary)
-        raise
+    atomic_write(path, lambda f: f.write(data))
     return path
 
 
