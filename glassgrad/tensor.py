@@ -1,9 +1,11 @@
 """`Tensor`: a numpy array, plus what reverse-mode autodiff needs to know about it.
 
-`data` is the numpy array (float32 by default). A tensor made by an op that recorded the graph
-has `grad_fn`: the op's node, which holds the op's inputs. Leaves (tensors made by the user)
-have no `grad_fn`; backward accumulates their gradient in `.grad`. Every method here is a
-one-line call into `glassgrad.ops`, where each op's forward and backward live side by side.
+`_data` is the numpy array (float32 by default); `.data` is torch's: the same memory as a
+tensor cut from the graph. A tensor made by an op that recorded the graph has `grad_fn`: the
+op's node, which holds the op's inputs. Leaves (tensors made by the user) have no `grad_fn`;
+backward accumulates their gradient in `.grad`. Every method here is a call into
+`glassgrad.ops`, where each op's forward and backward live side by side; those whose
+arguments are exactly the op's are bound from a list at the end of the file.
 """
 import weakref
 
