@@ -92,7 +92,14 @@ class Pow(Function):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.inputs
-        grad_a = grad * b * a ** (b - 1) if _needs(a) else None
+        grad_a = None
+        if _needs(a):
+            zero_exponent = _data(b) == 0
+            if np.any(zero_exponent):   # x⁰ = 1 has slope 0, also at x = 0 (not 0·0⁻¹ = NaN)
+                base = where(zero_exponent, 1.0, a)
+                grad_a = where(zero_exponent, 0.0, grad * b * base ** (b - 1))
+            else:
+                grad_a = grad * b * a ** (b - 1)
         grad_b = None
         if _needs(b):
             # log a is taken only where a > 0; elsewhere torch's convention is a zero gradient.

@@ -146,8 +146,10 @@ def var(a, dim=None, unbiased=True, keepdim=False, *, correction=None):
     axes = _axes("var", a.ndim, dim)
     n = math.prod([a.shape[i] for i in axes]) if a.ndim else 1
     centred = a - mean(a, axes, keepdim=True)
-    # n <= correction leaves no degrees of freedom: numpy's 0/0 gives NaN, as torch does.
-    return sum(centred * centred, axes, keepdim) / np.float32(n - correction)
+    # n <= correction leaves no degrees of freedom: as torch, the divisor stops at 0, so the
+    # variance is inf (or NaN where every value is the same), never negative.
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return sum(centred * centred, axes, keepdim) / np.float32(builtins.max(n - correction, 0))
 
 
 def std(a, dim=None, unbiased=True, keepdim=False, *, correction=None):
