@@ -18,10 +18,18 @@ def _dtype(dtype):
     return dtypes.get_default_dtype() if dtype is None else np.dtype(dtype)
 
 
-def _shape(size):
+def _shape(size, op="a creation function"):
+    """The shape from torch's `zeros(2, 3)` or `zeros((2, 3))`: non-negative ints only."""
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        return tuple(size[0])
-    return tuple(size)
+        size = size[0]
+    for i, s in enumerate(size):
+        if isinstance(s, (bool, float)) or not hasattr(s, "__index__"):
+            raise TypeError(f"{op}: size must be a tuple of ints, but found element of type "
+                            f"{type(s).__name__} at pos {i}")
+        if s < 0:
+            raise RuntimeError(f"{op}: trying to create a tensor with negative dimension {s}: "
+                               f"{list(size)}")
+    return tuple(int(s) for s in size)
 
 
 def _new(array, requires_grad):
@@ -36,14 +44,17 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
     as_device("tensor", device)
     if isinstance(data, Tensor):
         data = data._data
-    if dtype is not None:
+    try:
         array = np.array(data, dtype=dtype)
-    elif isinstance(data, (np.ndarray, np.generic)):
-        array = np.array(data)
-    else:
-        array = np.array(data)
-        if array.dtype.kind == "f":
-            array = array.astype(dtypes.get_default_dtype())
+    except ValueError as error:
+        if "inhomogeneous" not in str(error):
+            raise
+        raise ValueError("tensor: the nested lists have rows of different lengths; a tensor "
+                         "needs every row at one depth to have the same length (pad them, e.g. "
+                         "nn.utils.rnn.pad_sequence)") from None
+    if dtype is None and array.dtype.kind == "f" and not isinstance(data, (np.ndarray,
+                                                                            np.generic)):
+        array = array.astype(dtypes.get_default_dtype())    # Python floats: float32
     return _new(array, requires_grad)
 
 
@@ -66,17 +77,17 @@ def from_numpy(array):
 
 def zeros(*size, dtype=None, device=None, requires_grad=False):
     as_device("zeros", device)
-    return _new(np.zeros(_shape(size), dtype=_dtype(dtype)), requires_grad)
+    return _new(np.zeros(_shape(size, "zeros"), dtype=_dtype(dtype)), requires_grad)
 
 
 def ones(*size, dtype=None, device=None, requires_grad=False):
     as_device("ones", device)
-    return _new(np.ones(_shape(size), dtype=_dtype(dtype)), requires_grad)
+    return _new(np.ones(_shape(size, "ones"), dtype=_dtype(dtype)), requires_grad)
 
 
 def empty(*size, dtype=None, device=None, requires_grad=False):
     as_device("empty", device)
-    return _new(np.empty(_shape(size), dtype=_dtype(dtype)), requires_grad)
+    return _new(np.empty(_shape(size, "empty"), dtype=_dtype(dtype)), requires_grad)
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False):
@@ -132,14 +143,14 @@ def eye(n, m=None, dtype=None, device=None, requires_grad=False):
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
     """Uniform on [0, 1)."""
     as_device("rand", device)
-    array = _generator(generator).random(_shape(size), dtype=np.float64)
+    array = _generator(generator).random(_shape(size, "rand"), dtype=np.float64)
     return _new(array.astype(_dtype(dtype)), requires_grad)
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
     """Standard normal."""
     as_device("randn", device)
-    array = _generator(generator).standard_normal(_shape(size))
+    array = _generator(generator).standard_normal(_shape(size, "randn"))
     return _new(array.astype(_dtype(dtype)), requires_grad)
 
 

@@ -23,6 +23,7 @@ _sequence = itertools.count()
 
 _float64 = np.dtype(np.float64)
 _float32 = np.dtype(np.float32)
+_float16 = np.dtype(np.float16)
 
 
 class Function:
@@ -211,9 +212,11 @@ def _forward(cls, ctx, arrays, params):
         raise RuntimeError(f"{cls.__name__}: inputs of shapes {shapes}: {error}") from None
     if type(out) is not np.ndarray:
         out = np.asarray(out)
-    if out.dtype is _float64 and not cls.returns_float64 and not _has_float64(arrays):
-        # An int tensor mixed with a Python float, or a mean over ints: numpy answers in
-        # float64, torch in the default float32. Keep float32 end to end.
+    dtype = out.dtype
+    if dtype is not _float32 and dtype.kind == "f" and not cls.returns_float64 \
+            and not _has_float(arrays, dtype):
+        # An int tensor mixed with a Python float, a mean over ints (numpy: float64) or sqrt of
+        # uint8 (numpy: float16): torch answers in the default float32. Keep float32.
         out = out.astype(_float32)
     return out
 
@@ -259,9 +262,12 @@ def _run_debug_modes(cls, arrays, out, node):
         mode.on_forward(cls, arrays, out, node)
 
 
-def _has_float64(arrays):
+def _has_float(arrays, dtype):
+    """Did an input array ask for this float dtype: float64 from float64 (any float for float16,
+    which numpy also makes from small integers)?"""
     for a in arrays:
-        if isinstance(a, np.ndarray) and a.dtype is _float64:
+        if isinstance(a, np.ndarray) and (a.dtype is dtype or dtype is _float16 and
+                                          a.dtype.kind == "f"):
             return True
     return False
 

@@ -31,7 +31,8 @@ def _axes(op, ndim, dim):
         if not -bound <= d < bound:
             raise IndexError(f"{op}: dim {d} is out of range for a tensor with {ndim} "
                              f"dimension(s) (expected -{bound} to {bound - 1})")
-        axes.append(d % ndim if ndim else 0)
+        if ndim:                      # a 0-d tensor has nothing to reduce over
+            axes.append(d % ndim)
     return tuple(sorted(set(axes)))
 
 
@@ -75,10 +76,10 @@ class Extreme(Function):
         # `index`: the winners along the single reduced dim (keepdims argmax/argmin), or None.
         out = (a.max if largest else a.min)(axis=axes, keepdims=True)
         if index is not None:
-            weights = np.zeros(a.shape, dtype=a.dtype)
+            weights = np.zeros(a.shape, dtype=a.dtype if a.dtype.kind == "f" else np.float32)
             np.put_along_axis(weights, index, 1, axis=axes[0])
         else:
-            weights = (a == out).astype(a.dtype)
+            weights = (a == out).astype(a.dtype if a.dtype.kind == "f" else np.float32)
             weights /= weights.sum(axis=axes, keepdims=True)
         ctx.weights, ctx.axes, ctx.keepdim = weights, axes, keepdim
         return out if keepdim else out.reshape([s for i, s in enumerate(a.shape) if i not in axes])
@@ -260,7 +261,8 @@ class Cumsum(Function):
 
 def cumsum(a, dim):
     """Running sums along `dim` (torch.cumsum); integers and bools sum in int64, as in torch."""
-    return Cumsum.apply(a, _axes("cumsum", a.ndim, dim)[0])
+    axes = _axes("cumsum", a.ndim, dim)
+    return Cumsum.apply(a, axes[0] if axes else 0)      # a 0-d tensor: numpy's axis 0
 
 
 def any(a, dim=None, keepdim=False):
