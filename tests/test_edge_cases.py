@@ -49,3 +49,12 @@ def test_bad_sizes_and_ragged_lists_get_clear_errors():
     with pytest.raises(ValueError, match="rows of different lengths"):
         gg.tensor([[1, 2], [3]])
     assert gg.zeros(np.int64(2), 3).shape == (2, 3)      # numpy integers are sizes too
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+def test_softmax_dims_out_of_range_raise_naming_the_op(name):
+    x = gg.randn(2, 3)
+    with pytest.raises(IndexError, match=f"^{name}: Dimension out of range .* but got 2"):
+        getattr(gg.nn.functional, name)(x, dim=2)
+    with pytest.raises(IndexError, match=f"^{name}: Dimension out of range"):
+        getattr(gg, name)(x, -3)

@@ -178,14 +178,18 @@ def log_softmax_array(x, dim):
 
 def log_softmax(a, dim):
     """x_i - log Σ_j exp(x_j) along `dim`: stable where log(softmax(x)) would give -inf."""
-    if a.ndim == 0:                         # one element: log 1 = 0, as a 1-vector
-        return LogSoftmax.apply(a.reshape(1), _dim("log_softmax", dim, 1)).reshape(())
-    return LogSoftmax.apply(a, _dim("log_softmax", dim, a.ndim))
+    return _log_softmax("log_softmax", a, dim)
 
 
 def softmax(a, dim):
     """exp(x_i) / Σ_j exp(x_j) along `dim`, as exp(log_softmax(x)): stable, and two ops."""
-    return ew.exp(log_softmax(a, dim))
+    return ew.exp(_log_softmax("softmax", a, dim))
+
+
+def _log_softmax(op, a, dim):
+    if a.ndim == 0:                         # one element: log 1 = 0, as a 1-vector
+        return LogSoftmax.apply(a.reshape(1), _dim(op, dim, 1)).reshape(())
+    return LogSoftmax.apply(a, _dim(op, dim, a.ndim))
 
 
 def _dim(op, dim, ndim):
