@@ -742,7 +742,7 @@ LOSS = [
 # composite's derivative; backward_array (hand-written BPTT) is checked against it here. The
 # torch reference below is an independent transcription of torch.nn's step equations.
 def _torch_recurrence(mode, x, w_ih, b_ih, h0, c0, w_hh, b_hh, batch_sizes, reverse):
-    H, outputs = h0.shape[1], {}
+    outputs = {}
     xw = F.linear(x, w_ih, b_ih)
     offsets = np.concatenate([[0], np.cumsum(batch_sizes)])
     h, c = h0, c0

@@ -37,6 +37,7 @@ from ..nn import CrossEntropyLoss
 from ..random import Generator, manual_seed
 from ..threads import set_num_threads
 from ..train import checkpoint, evaluate, fit, run_dir
+from ..train.loop import reraise
 from ..train.progress import EpochProgress
 from . import builders
 
@@ -258,7 +259,7 @@ def train_run(data="mnist1d", model="cnn", optimizer=None, lr=None, epochs=None,
         so_far = _so_far(out, started, None)
         if so_far is None:
             raise
-        _reraise(error, so_far)
+        reraise(error, so_far, after=True)
     log(f"wrote {out}{os.sep} ({', '.join(os.path.basename(f) for f in files)}) in "
         f"{time.perf_counter() - start:.1f} s (training {train_seconds:.1f} s)")
     return {"out": out, "test": test, "history": history, "metrics": metrics, "files": files}
@@ -317,16 +318,6 @@ def _so_far(out, started, prefix):
     text = (f"the run so far (epoch {meta[run_dir.FIT_KEY]['epoch']}) is in {out}{os.sep}; "
             f"`glassgrad train --resume {out}` carries it on")
     return text if prefix is None else f"{prefix}: {text}"
-
-
-def _reraise(error, message):
-    """Raise `error` again with `message` after its text, keeping its type where possible."""
-    text = f"{error}; {message}"
-    try:
-        new = type(error)(text)
-    except Exception:                          # an exception type with another constructor
-        new = RuntimeError(text)
-    raise new.with_traceback(error.__traceback__) from error
 
 
 def _save(out, model, optimizer, history, metrics, test, title, log):

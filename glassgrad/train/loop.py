@@ -63,9 +63,10 @@ def _shape(x):
     return tuple(x.shape) if hasattr(x, "shape") else type(x).__name__
 
 
-def _reraise(error, message):
-    """Raise `error` again with `message` in front, keeping its type where possible."""
-    text = f"{message}: {error}"
+def reraise(error, message, after=False):
+    """Raise `error` again with `message` in front (or after its text), keeping its type where
+    possible."""
+    text = f"{error}; {message}" if after else f"{message}: {error}"
     try:
         new = type(error)(text)
     except Exception:                          # an exception type with another constructor
@@ -77,13 +78,13 @@ def _forward(model, loss_fn, x, y, where):
     try:
         output = model(x)
     except Exception as error:
-        _reraise(error, f"{where} (inputs of shape {_shape(x)})")
+        reraise(error, f"{where} (inputs of shape {_shape(x)})")
     if loss_fn is None:
         return output, None
     try:
         loss = loss_fn(output, y)
     except Exception as error:
-        _reraise(error, f"{where} (model output of shape {_shape(output)}, targets of shape "
+        reraise(error, f"{where} (model output of shape {_shape(output)}, targets of shape "
                         f"{_shape(y)})")
     return output, loss
 
@@ -169,7 +170,7 @@ def evaluate(model, loader, metrics=None, loss_fn="auto", ci=True, confidence=0.
         try:
             mean_loss = _auto_loss(output, target)
         except (ValueError, TypeError, IndexError) as error:
-            _reraise(error, "evaluate: the default loss (loss_fn='auto'; pass loss_fn=None for "
+            reraise(error, "evaluate: the default loss (loss_fn='auto'; pass loss_fn=None for "
                             "none)")
         if metrics is None:
             metrics = ["accuracy"] if _is_classification(output, target) else []
@@ -184,7 +185,7 @@ def evaluate(model, loader, metrics=None, loss_fn="auto", ci=True, confidence=0.
             score = metrics_module.compute(metric, output, target, ci=ci, confidence=confidence,
                                            n_resamples=n_resamples, seed=seed)
         except (ValueError, TypeError) as error:
-            _reraise(error, f"evaluate: metric {name!r}")
+            reraise(error, f"evaluate: metric {name!r}")
         if isinstance(score, list):
             result[name] = [s.renamed(prefix + s.name) for s in score]
         else:
