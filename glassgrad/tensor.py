@@ -241,7 +241,7 @@ class Tensor:
     def _check_inplace(self, op, *operands):
         """Refuse an in-place change autograd could not follow; else stamp the version."""
         from .autograd import grad_mode
-        if grad_mode._enabled and self.requires_grad:
+        if grad_mode._state.enabled and self.requires_grad:
             if self.grad_fn is None:
                 raise RuntimeError(f"{op}: a leaf tensor that requires grad is being used in an "
                                    "in-place operation; wrap the update in glassgrad.no_grad()")
@@ -250,7 +250,7 @@ class Tensor:
             raise RuntimeError(f"{op}: a tensor computed by an op ({type(self.grad_fn).__name__}, "
                                f"shape {self.shape}) cannot be changed in place while grad is "
                                "recorded; write it out of place (y = y * 2) or detach() it")
-        if grad_mode._enabled and any(isinstance(o, Tensor) and o.requires_grad
+        if grad_mode._state.enabled and any(isinstance(o, Tensor) and o.requires_grad
                                       for o in operands):
             # torch would give self a place in the graph; glassgrad's in-place ops cannot.
             raise RuntimeError(f"{op}: an operand requires grad, so the result must be recorded "
@@ -303,7 +303,7 @@ class Tensor:
         in a forward pass): then the op is recorded and `x` names the new tensor. torch writes
         into x's memory there too; only other names for the old x can tell the difference."""
         from .autograd import grad_mode
-        records = grad_mode._enabled and (
+        records = grad_mode._state.enabled and (
             self.grad_fn is not None or (isinstance(other, Tensor) and other.requires_grad))
         if records and not (self.requires_grad and self.grad_fn is None):
             return apply_binary(op, self, other)

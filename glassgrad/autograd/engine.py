@@ -210,9 +210,10 @@ class _Walk:
 def _input_gradients(node, g):
     """One node's input gradients, as a tuple: its backward rule, or its numpy algorithm
     (`backward_array`, where an op has one) when no graph of the gradient is recorded."""
-    if function.debug_modes:
+    state = grad_mode._state
+    if state.debug_modes:
         return _watched_backward(node, g)
-    if node.backward_array is not None and not grad_mode._enabled:
+    if node.backward_array is not None and not state.enabled:
         input_grads = node.backward_array(node, g._data)
         if type(input_grads) is not tuple:
             input_grads = (input_grads,)
@@ -230,12 +231,13 @@ def _input_gradients(node, g):
 def _watched_backward(node, g):
     """node's backward under the active debug modes (glassgrad.debug): they judge the gradients
     the node returns, not the ops its backward runs on the way."""
-    modes = function.debug_modes
-    function.debug_modes = []     # switched off inside: the ops a backward runs are not judged
+    state = grad_mode._state
+    modes = state.debug_modes
+    state.debug_modes = ()        # switched off inside: the ops a backward runs are not judged
     try:
         input_grads = _input_gradients(node, g)
     finally:
-        function.debug_modes = modes
+        state.debug_modes = modes
     for mode in modes:
         mode.on_backward(node, input_grads)
     return input_grads

@@ -15,6 +15,7 @@ import itertools
 import numpy as np
 
 from . import grad_mode
+from .grad_mode import _state
 from ..tensor import Tensor, plain_tensor
 
 # Each recorded node gets the next number: a node is always numbered after the nodes of its
@@ -82,9 +83,9 @@ class Function:
                 arrays.append(a)
         ctx = cls.__new__(cls)
         out = _forward(cls, ctx, arrays, params)
-        if requires_grad and grad_mode._enabled:
+        if requires_grad and _state.enabled:
             return _record(cls, ctx, args, arrays, out)
-        if debug_modes:
+        if _state.debug_modes:
             _run_debug_modes(cls, arrays, out, None)
         return plain_tensor(out)       # nothing of the op is kept
 
@@ -189,11 +190,11 @@ def apply_binary(cls, a, b):
         requires_grad = requires_grad or b.requires_grad
     else:
         y = b
-    if requires_grad and grad_mode._enabled:
+    if requires_grad and _state.enabled:
         ctx = cls.__new__(cls)
         return _record(cls, ctx, (a, b), (x, y), _forward(cls, ctx, (x, y), _NO_PARAMS))
     out = _forward(cls, None, (x, y), _NO_PARAMS)
-    if debug_modes:
+    if _state.debug_modes:
         _run_debug_modes(cls, (x, y), out, None)
     return plain_tensor(out)
 
@@ -228,26 +229,29 @@ def _record(cls, ctx, args, arrays, out):
     ctx.sequence_nr = next(_sequence)
     if cls.save_output:
         ctx._out_data = out
-    if debug_modes:
+    if _state.debug_modes:
         _run_debug_modes(cls, arrays, out, ctx)
     return Tensor(out, True, ctx)
 
 
 # Debugging aids (glassgrad.debug: detect_anomaly, strict_broadcasting) that watch every op while
-# active. Empty almost always, so the cost on the hot path is one truthiness test.
-debug_modes = []
+# active live in `_state.debug_modes`, a tuple per thread: empty almost always, so the cost on
+# the hot path is one truthiness test, and one thread's detect_anomaly never raises in another.
 
 
 class DebugMode:
-    """Base of the debugging aids in glassgrad.debug: a context manager that, while active, sees
-    every op's forward (`on_forward`) and every node's returned gradients (`on_backward`)."""
+    """Base of the debugging aids in glassgrad.debug: a context manager that, while active in
+    a thread, sees every op's forward there (`on_forward`) and every node's returned
+    gradients (`on_backward`)."""
 
     def __enter__(self):
-        debug_modes.append(self)
+        _state.debug_modes = _state.debug_modes + (self,)
         return self
 
     def __exit__(self, *exc):
-        debug_modes.remove(self)
+        modes = list(_state.debug_modes)
+        modes.remove(self)
+        _state.debug_modes = tuple(modes)
         return False
 
     def on_forward(self, cls, arrays, out, node):
@@ -258,7 +262,7 @@ class DebugMode:
 
 
 def _run_debug_modes(cls, arrays, out, node):
-    for mode in debug_modes:
+    for mode in _state.debug_modes:
         mode.on_forward(cls, arrays, out, node)
 
 
@@ -285,7 +289,7 @@ def once_differentiable(backward):
     instead of silently returning a wrong (constant) second derivative.
     """
     def wrapper(ctx, grad):
-        if grad_mode._enabled and (grad.requires_grad or any(
+        if grad_mode._state.enabled and (grad.requires_grad or any(
                 isinstance(a, Tensor) and a.requires_grad for a in ctx.inputs)):
             raise RuntimeError(f"{type(ctx).__name__}: its backward is once_differentiable (numpy only); "
                                "a second derivative through it is not supported.")

@@ -1,16 +1,27 @@
 """Grad mode: whether ops record the graph. `no_grad`, `enable_grad`, `set_grad_enabled`.
 
-Each works as a context manager and as a decorator, as in PyTorch. The flag is one
-module-level boolean so that the per-op check in `Function.apply` stays a single lookup.
+Each works as a context manager and as a decorator, as in PyTorch. The mode is per thread, as
+torch's is: one trainer thread's `no_grad` (or a backward running in another thread) leaves the
+others recording. The per-op check in `Function.apply` is one attribute of a thread-local.
 """
 import functools
+import threading
 
-_enabled = True
+
+class _ThreadState(threading.local):
+    """What each thread has of its own: grad mode, and the debugging aids active in it
+    (glassgrad.debug's detect_anomaly and strict_broadcasting, see autograd/function.py).
+    Class attributes are every new thread's starting values."""
+    enabled = True
+    debug_modes = ()
+
+
+_state = _ThreadState()
 
 
 def is_grad_enabled():
-    """True when new ops record the graph for backward."""
-    return _enabled
+    """True when new ops record the graph for backward (in this thread)."""
+    return _state.enabled
 
 
 class _GradMode:
@@ -20,13 +31,11 @@ class _GradMode:
         self.mode = bool(mode)
 
     def __enter__(self):
-        global _enabled
-        self.prev, _enabled = _enabled, self.mode
+        self.prev, _state.enabled = _state.enabled, self.mode
         return self
 
     def __exit__(self, *exc):
-        global _enabled
-        _enabled = self.prev
+        _state.enabled = self.prev
         return False
 
     def __call__(self, func):

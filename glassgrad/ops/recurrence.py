@@ -356,7 +356,7 @@ class Recurrence(Function):
         from ..autograd.engine import grad as autograd_grad
         inputs = list(ctx.inputs[:7])
         needs = [isinstance(t, Tensor) and t.requires_grad for t in inputs]
-        create_graph = grad_mode._enabled
+        create_graph = grad_mode._state.enabled
         # Stand-ins for the inputs, so the derivative is taken with respect to each input
         # alone; under create_graph a clone keeps the gradient's graph joined to the input.
         stand_ins = [(clone(t) if create_graph else Tensor(t._data, requires_grad=True))
