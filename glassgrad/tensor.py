@@ -194,8 +194,11 @@ class Tensor:
         engine.backward(self, gradient, retain_graph, create_graph, inputs)
 
     def detach(self):
-        """The same data, cut from the graph (shares memory, like torch)."""
-        return Tensor(self._data)
+        """The same data, cut from the graph (shares memory and the version counter, like
+        torch: changing the detached tensor in place is seen by a backward that reads self)."""
+        out = Tensor(self._data)
+        share_version(self, out)
+        return out
 
     def detach_(self):
         self.grad_fn = None
@@ -520,7 +523,7 @@ def _as_array(data):
 # The ops import Tensor, so they are imported after the class exists.
 from . import creation, devices, dtypes, ops  # noqa: E402
 from .ops.elementwise import Add, Sub, Mul, Div, Neg  # noqa: E402
-from .autograd.function import apply_binary, mark_modified  # noqa: E402
+from .autograd.function import apply_binary, mark_modified, share_version  # noqa: E402
 
 # Methods that are exactly the op of the same name, arguments and all (torch's `x.exp()` is
 # `torch.exp(x)`): bound here from glassgrad.ops rather than written out a second time.

@@ -142,10 +142,15 @@ class _Walk:
                 raise RuntimeError(function._freed_message(node))
             # Trailing inputs without a gradient (non-tensor parameters) may be left out;
             # zip stops at the shorter of the two.
+            if node._out_version is not None and node._out_version.value > node.sequence_nr:
+                raise RuntimeError(_modified_message(node, None))
             for inp, ig in zip(node.inputs, _input_gradients(node, g)):
                 if not isinstance(inp, Tensor):
                     continue
-                if inp._version > node.sequence_nr and node.reads_inputs:
+                version = inp._version
+                if type(version) is not int:
+                    version = version.value
+                if version > node.sequence_nr and node.reads_inputs:
                     raise RuntimeError(_modified_message(node, inp))
                 if ig is None or not inp.requires_grad:
                     continue
@@ -244,6 +249,12 @@ def _watched_backward(node, g):
 
 
 def _modified_message(node, tensor):
+    if tensor is None:          # the op's own output, which its backward reads
+        return (f"one of the tensors needed for gradient computation has been modified by an "
+                f"in-place operation: the output of op {type(node).__name__} (shape "
+                f"{node._out_data.shape}) changed after the forward pass (through a detach() or "
+                "a view of it), so its backward would read the new values. Change a copy "
+                "(x.clone()) instead.")
     kind = "a leaf" if tensor.grad_fn is None else "an intermediate"
     return (f"one of the tensors needed for gradient computation has been modified by an "
             f"in-place operation: {kind} tensor of shape {tensor.shape} (requires_grad="

@@ -55,7 +55,11 @@ class Function:
     # False for ops whose backward reads no input values (only shapes or indices): changing
     # an input in place after the forward cannot spoil their gradients (see mark_modified).
     reads_inputs = True
+    # True for ops whose output may be a view of the first input's memory (reshape, permute,
+    # expand, basic indexing): where it is, the two share one version counter, as in torch.
+    is_view = False
     _out_data = None
+    _out_version = None        # the output's version counter, for ops with save_output
     _out_hooks = None          # hooks registered on the (non-leaf) output tensor
     _retain_ref = None         # weak reference to the output when it called retain_grad()
     _saved = ()
@@ -84,10 +88,14 @@ class Function:
         ctx = cls.__new__(cls)
         out = _forward(cls, ctx, arrays, params)
         if requires_grad and _state.enabled:
-            return _record(cls, ctx, args, arrays, out)
-        if _state.debug_modes:
-            _run_debug_modes(cls, arrays, out, None)
-        return plain_tensor(out)       # nothing of the op is kept
+            result = _record(cls, ctx, args, arrays, out)
+        else:
+            if _state.debug_modes:
+                _run_debug_modes(cls, arrays, out, None)
+            result = plain_tensor(out)       # nothing of the op is kept
+        if cls.is_view and isinstance(args[0], Tensor) and np.may_share_memory(out, arrays[0]):
+            share_version(args[0], result)
+        return result
 
     # --- what backward may use -------------------------------------------------------------
     def save_for_backward(self, *tensors):
@@ -118,7 +126,10 @@ class Function:
         """
         if self._out_data is None:
             raise RuntimeError(_freed_message(self))
-        return Tensor(self._out_data, requires_grad=True, _grad_fn=self)
+        out = Tensor(self._out_data, requires_grad=True, _grad_fn=self)
+        if self._out_version is not None:
+            out._version = self._out_version
+        return out
 
     # --- the node as torch shows it ----------------------------------------------------------
     @property
@@ -173,7 +184,35 @@ def mark_modified(tensor):
     an op used it in the forward pass: that op's backward would read the new values and return
     a silently wrong gradient, so the engine refuses (torch's version counter does the same).
     """
-    tensor._version = next(_sequence)
+    stamp = next(_sequence)
+    if type(tensor._version) is int:
+        tensor._version = stamp
+    else:
+        tensor._version.value = stamp      # shared with views and detached copies
+
+
+class SharedVersion:
+    """One version counter for tensors that share memory: a tensor, its views and its
+    `detach()`ed copies (torch's `_version` is shared the same way). A tensor keeps a plain
+    int until it first shares, so the common, unshared tensor costs nothing extra."""
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+
+def version_of(tensor):
+    """The tensor's version stamp: the last time its memory changed in place."""
+    version = tensor._version
+    return version if type(version) is int else version.value
+
+
+def share_version(source, tensor):
+    """Give `tensor` (a view or detached copy of `source`) source's version counter."""
+    version = source._version
+    if type(version) is int:
+        version = source._version = SharedVersion(version)
+    tensor._version = version
 
 
 def apply_binary(cls, a, b):
@@ -227,11 +266,15 @@ def _record(cls, ctx, args, arrays, out):
     the next sequence number. Only when grad mode is on and some input requires grad."""
     ctx.inputs = args
     ctx.sequence_nr = next(_sequence)
+    result = Tensor(out, True, ctx)
     if cls.save_output:
+        # backward reads the output too: keep its version counter to notice an in-place
+        # change made through another name for the same memory (a detach(), a view).
         ctx._out_data = out
+        ctx._out_version = result._version = SharedVersion(0)
     if _state.debug_modes:
         _run_debug_modes(cls, arrays, out, ctx)
-    return Tensor(out, True, ctx)
+    return result
 
 
 # Debugging aids (glassgrad.debug: detect_anomaly, strict_broadcasting) that watch every op while

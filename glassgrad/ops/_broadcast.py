@@ -44,6 +44,7 @@ class Expand(Function):
     """Broadcast to a larger shape without copying (a read-only view). Backward: sum_to_shape."""
 
     reads_inputs = False
+    is_view = True
 
     @staticmethod
     def forward(ctx, x, shape):

@@ -33,6 +33,7 @@ class GetItem(Function):
     """x[index] with ints, slices, None, Ellipsis, integer arrays or boolean masks."""
 
     reads_inputs = False
+    is_view = True
 
     @staticmethod
     def forward(ctx, a, index, repeats_possible):

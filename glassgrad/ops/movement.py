@@ -19,6 +19,7 @@ class Reshape(Function):
     """Same elements, new shape (a view whenever numpy can make one). Backward: reshape back."""
 
     reads_inputs = False
+    is_view = True
 
     @staticmethod
     def forward(ctx, a, shape):
@@ -55,6 +56,7 @@ class Permute(Function):
     """Reorder dimensions (a view). Backward: the inverse permutation."""
 
     reads_inputs = False
+    is_view = True
 
     @staticmethod
     def forward(ctx, a, dims):

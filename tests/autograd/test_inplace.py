@@ -133,3 +133,68 @@ def test_an_in_place_op_with_an_operand_that_requires_grad_is_refused_not_silent
     np.testing.assert_array_equal(x.numpy(), [1.0, 2.0])
     with gg.no_grad():                       # no graph wanted: allowed
         getattr(x, method)(*args)
+
+
+# --- views and detach() share the version counter with their base, as in torch ------------
+
+def test_changing_a_detached_output_in_place_is_seen_by_the_op_that_saved_it():
+    # The case: Exp's backward reads its output y; y.detach() is the same memory.
+    x = gg.ones(3, requires_grad=True)
+    y = x.exp()
+    y.detach().add_(100)
+    with pytest.raises(RuntimeError, match="the output of op Exp"):
+        y.sum().backward()
+
+
+def test_changing_a_detached_input_in_place_is_seen_by_the_op_that_read_it():
+    x = gg.ones(3, requires_grad=True)
+    y = x * 2
+    z = y * y                                 # Mul reads y
+    y.detach().add_(100)
+    with pytest.raises(RuntimeError, match=r"modified by an in-place operation.*op Mul"):
+        z.sum().backward()
+
+
+@pytest.mark.parametrize("make_view", [
+    lambda t: t[1:],
+    lambda t: t.reshape(3, 1),
+    lambda t: t.view(3),
+    lambda t: t.unsqueeze(0).squeeze(0),
+    lambda t: t.reshape(1, 3).t(),
+])
+def test_changing_a_view_of_a_detached_tensor_is_seen_too(make_view):
+    x = gg.ones(3, requires_grad=True)
+    y = x * 2
+    z = y * y
+    make_view(y.detach()).mul_(3.0)
+    with pytest.raises(RuntimeError, match="modified by an in-place operation"):
+        z.sum().backward()
+
+
+def test_a_view_changed_under_no_grad_stamps_its_base():
+    w = gg.randn(4, requires_grad=True)
+    loss = (w * w).sum()
+    with gg.no_grad():
+        w[:2].zero_()                        # through a view of the leaf
+    with pytest.raises(RuntimeError, match="a leaf tensor of shape \\(4,\\)"):
+        loss.backward()
+
+
+def test_a_copy_is_not_a_view_so_changing_it_is_fine():
+    x = gg.ones(3, requires_grad=True)
+    y = x * 2
+    z = y * y
+    y.detach().clone().add_(100)
+    y[[0, 1, 2]].detach().add_(100)          # advanced indexing copies: no shared counter
+    y.detach().data.add_(0)                  # .data: untracked, as torch's
+    z.sum().backward()
+    np.testing.assert_allclose(x.grad._data, [8.0, 8.0, 8.0])
+
+
+def test_version_counter_is_shared_and_a_stamp_is_visible_through_every_name():
+    from glassgrad.autograd.function import version_of
+    x = gg.zeros(3)
+    d, v, e = x.detach(), x[1:], x.expand(2, 3)     # expand: a read-only view
+    before = version_of(x)
+    v.add_(1.0)
+    assert version_of(x) == version_of(d) == version_of(v) == version_of(e) > before
