@@ -10,7 +10,7 @@ from .functional import (dequantize, fake_quantize, fake_quantize_learnable,
                          quantize, round_ste)
 from .observers import (MinMaxObserver, MovingAverageMinMaxObserver, MSEObserver,
                         PerChannelMinMaxObserver, PercentileObserver)
-from .fake_quantize import FakeQuantize
+from .quantizer import FakeQuantize
 from .qat import QConfig, QuantConv1d, QuantConv2d, QuantLinear, default_qconfig
 from .int8 import Int8Conv1d, Int8Conv2d, Int8Linear, fixed_point_multiplier, requantize
 from .prepare import convert, freeze_observers, model_nbytes, prepare

@@ -11,7 +11,7 @@ import copy
 
 from .int8 import Int8Conv1d, Int8Conv2d, Int8Linear
 from .qat import QAT_MODULES, QConfig, QuantConv1d, QuantConv2d, QuantLinear
-from .fake_quantize import FakeQuantize
+from .quantizer import FakeQuantize
 
 INT8_MODULES = {QuantLinear: Int8Linear, QuantConv1d: Int8Conv1d, QuantConv2d: Int8Conv2d}
 

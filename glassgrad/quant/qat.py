@@ -16,7 +16,7 @@ from typing import Callable, Optional
 from .. import nn
 from ..nn import functional as F
 from ..nn.modules.module import Module
-from .fake_quantize import FakeQuantize
+from .quantizer import FakeQuantize
 from .observers import MinMaxObserver, PerChannelMinMaxObserver
 
 
