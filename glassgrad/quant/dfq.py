@@ -26,10 +26,11 @@ _LAYERS = (nn.Linear, nn.Conv1d, nn.Conv2d)
 
 
 def _set(layer, weight=None, bias=None):
+    dtype = layer.weight._data.dtype
     if weight is not None:
-        layer.weight = Parameter(Tensor(weight.astype(np.float32)))
+        layer.weight = Parameter(Tensor(weight.astype(dtype)))
     if bias is not None:
-        layer.bias = Parameter(Tensor(bias.astype(np.float32)))
+        layer.bias = Parameter(Tensor(bias.astype(dtype)))
 
 
 def _check_pair(first, second, where):

@@ -57,9 +57,10 @@ def fold_batchnorms(model):
         names = [name for name, _ in module.named_children()]
         for first, second in zip(names, names[1:]):
             layer, bn = getattr(module, first), getattr(module, second)
-            if isinstance(layer, _LAYERS) and isinstance(bn, _NORMS):
-                setattr(module, first, fold_batchnorm(layer, bn))
-                setattr(module, second, nn.Identity())
+            if isinstance(layer, _LAYERS) and isinstance(bn, _NORMS) \
+                    and bn.num_features == layer.weight.shape[0]:
+                module._modules[first] = fold_batchnorm(layer, bn)   # keeps the order
+                module._modules[second] = nn.Identity()
                 folded += 1
     return folded
 

@@ -21,7 +21,8 @@ def _swap(model, mapping, make):
     for module in list(model.modules()):
         for name, child in list(module.named_children()):
             if type(child) in mapping:
-                setattr(module, name, make(mapping[type(child)], child))
+                # in place in _modules, so that a Sequential keeps its order
+                module._modules[name] = make(mapping[type(child)], child)
                 swapped.append(name)
     return swapped
 
