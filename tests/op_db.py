@@ -811,8 +811,42 @@ RECURRENCE = [
 ]
 
 
+# ================================================================================================
+# Fake quantization (ops/quantize.py, issue 16): the straight-through estimator. Its forward is
+# a staircase, so finite differences do not apply (fd=False): torch is the check, and the STE's
+# second derivative in x is 0 (piecewise_linear).
+def _fake_quant(per_channel):
+    def op(x):
+        from glassgrad import quant
+        if per_channel:
+            return quant.fake_quantize_per_channel_affine(x, np.array([0.1, 0.2, 0.05, 0.3]),
+                                                          np.array([0, 1, -2, 3]), 1, -8, 7)
+        return quant.fake_quantize_per_tensor_affine(x, 0.25, 1, -8, 7)
+
+    def ref(x):
+        x32 = x.float()
+        if per_channel:
+            y = torch.fake_quantize_per_channel_affine(
+                x32, torch.tensor([0.1, 0.2, 0.05, 0.3]),
+                torch.tensor([0, 1, -2, 3], dtype=torch.int32), 1, -8, 7)
+        else:
+            y = torch.fake_quantize_per_tensor_affine(x32, 0.25, 1, -8, 7)
+        return y.to(x.dtype)
+    return op, ref
+
+
+QUANTIZE = [
+    OpInfo("fake_quantize_per_tensor_affine", *_fake_quant(False), [sample((3, 4)), sample((5,))],
+           fd=False, piecewise_linear=True, atol=1e-6,
+           note="torch computes in float32 only; the float64 check casts around it"),
+    OpInfo("fake_quantize_per_channel_affine", *_fake_quant(True), [sample((3, 4)),
+                                                                    sample((2, 4, 3))],
+           fd=False, piecewise_linear=True, atol=1e-6),
+]
+
+
 OP_DB = (ELEMENTWISE + ACTIVATION + REDUCE_OPS + LINALG + MOVEMENT + INDEXING + WINDOW + POOL
-         + LOSS + TENSOR_METHODS + CONVENTIONS + RECURRENCE)
+         + LOSS + TENSOR_METHODS + CONVENTIONS + RECURRENCE + QUANTIZE)
 
 # Public names of glassgrad.ops that are not tensor ops, so have no record.
 NOT_OPS = {
