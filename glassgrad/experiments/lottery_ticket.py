@@ -166,7 +166,10 @@ def summarise(results, config):
         rows.append(row)
     dense = rows[0]["ticket"]
     sparse = [row for row in rows[1:] if 1 - row["remaining"] >= TARGET_SPARSITY]
-    best = max(sparse, key=lambda row: row["ticket"]) if sparse else None
+    # The round at >= 85% sparsity where the ticket's smaller lead (over dense, over random)
+    # is largest: the target asks for both leads >= 3 points at one such sparsity.
+    best = max(sparse, key=lambda row: min(row["ticket"] - dense, row["ticket"] - row["random"])
+               ) if sparse else None
     check = {"dense": dense, "target_sparsity": TARGET_SPARSITY}
     if best is not None:
         check.update({"round": best["round"], "sparsity": 1 - best["remaining"],
