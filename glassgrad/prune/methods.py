@@ -93,7 +93,7 @@ class BasePruningMethod:
         if len(found) > 1:
             raise RuntimeError(f"more than one pruning hook on parameter '{name}' of {module}")
         if found:
-            old_method = hooks.pop(found[0])
+            old_method = hooks[found[0]]        # replaced once the new mask is made
         orig = getattr(module, name)              # AttributeError names a missing parameter
         if importance_scores is not None and tuple(importance_scores.shape) != tuple(orig.shape):
             raise ValueError(f"importance_scores should have the same shape as parameter "
@@ -109,18 +109,25 @@ class BasePruningMethod:
                 container = PruningContainer(old_method)
                 container.add_pruning_method(method)
                 method = container
-        if old_method is None:
+        first = old_method is None
+        if first and not isinstance(orig, Parameter):
+            raise TypeError(f"prune: '{name}' of {type(module).__name__} is a "
+                            f"{type(orig).__name__}, not a Parameter")
+        default_mask = np.ones(orig.shape, dtype=np.float32) if first \
+            else _array(getattr(module, name + "_mask")).copy()
+        scores = _array(orig if importance_scores is None else importance_scores)
+        try:          # the mask first: a bad amount or mask leaves the module as it was
+            mask = method.compute_mask(scores, default_mask=default_mask)
+        except Exception:
+            if isinstance(old_method, PruningContainer) and old_method is method:
+                old_method._pruning_methods = old_method._pruning_methods[:-1]
+            raise
+        if found:
+            del hooks[found[0]]
+        if first:
             # The first pruning of this parameter: it is kept under name_orig and trains there.
-            if not isinstance(orig, Parameter):
-                raise TypeError(f"prune: '{name}' of {type(module).__name__} is a "
-                                f"{type(orig).__name__}, not a Parameter")
             module.register_parameter(name + "_orig", orig)
             del module._parameters[name]
-            default_mask = np.ones(orig.shape, dtype=np.float32)
-        else:
-            default_mask = _array(getattr(module, name + "_mask")).copy()
-        scores = _array(orig if importance_scores is None else importance_scores)
-        mask = method.compute_mask(scores, default_mask=default_mask)
         if name + "_mask" in module._buffers:
             module._buffers[name + "_mask"] = _tensor(mask.astype(np.float32))
         else:
