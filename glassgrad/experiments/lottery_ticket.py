@@ -229,6 +229,9 @@ def plot(rows, config, path):
             [100 * PUBLISHED[k] for k in ("ticket", "dense", "random")], "x", color="tab:red",
             label="published (MNIST-1D repo, 92% sparse)")
     ax.set_xscale("log")
+    ticks = [t for t in (100, 50, 20, 10, 5, 2, 1) if min(x) * 0.9 <= t <= max(x) * 1.1]
+    ax.set_xticks(ticks, [str(t) for t in ticks])
+    ax.xaxis.set_minor_formatter("")
     ax.invert_xaxis()
     ax.set_xlabel("weights remaining (%)")
     ax.set_ylabel("test accuracy (%)")
