@@ -845,8 +845,42 @@ QUANTIZE = [
 ]
 
 
+# --- sparse (issue 14): message passing; the torch side is the same product with a dense A ----
+_SP_ROWS, _SP_COLS = np.array([0, 0, 1, 3, 3, 3, 2]), np.array([1, 4, 0, 2, 2, 0, 4])
+
+
+def _dense_of(values, rows, cols, n, m):
+    return torch.zeros(n, m, dtype=values.dtype).index_put((torch.as_tensor(rows),
+                                                            torch.as_tensor(cols)),
+                                                           values, accumulate=True)
+
+
+SPARSE = [
+    OpInfo("sparse_mm",
+           lambda values, dense, rows, cols: ops.sparse_mm((np.stack([rows, cols]), values,
+                                                            (4, 5)), dense),
+           lambda values, dense, rows, cols: _dense_of(values, rows, cols, 4, 5) @ dense,
+           [sample((7,), (5, 3), rows=_SP_ROWS, cols=_SP_COLS),
+            sample((7,), (5,), rows=_SP_ROWS, cols=_SP_COLS)],
+           note="repeated (row, col) entries accumulate, as a COO matrix's duplicates do"),
+    OpInfo("segment_sum",
+           lambda src, index: ops.segment_sum(src, index, 4),
+           lambda src, index: torch.zeros(4, *src.shape[1:], dtype=src.dtype).index_add(
+               0, index, src),
+           [sample((7, 3), index=_SP_ROWS), sample((7,), index=_SP_ROWS)],
+           piecewise_linear=True),
+    OpInfo("segment_mean",
+           lambda src, index: ops.segment_mean(src, index, 5),
+           lambda src, index: torch.zeros(5, *src.shape[1:], dtype=src.dtype).index_add(
+               0, index, src) / torch.bincount(index, minlength=5).clamp(min=1).to(
+                   src.dtype).reshape((-1,) + (1,) * (src.ndim - 1)),
+           [sample((7, 3), index=_SP_ROWS)], piecewise_linear=True,
+           note="segment 4 is empty: its mean is 0"),
+]
+
+
 OP_DB = (ELEMENTWISE + ACTIVATION + REDUCE_OPS + LINALG + MOVEMENT + INDEXING + WINDOW + POOL
-         + LOSS + TENSOR_METHODS + CONVENTIONS + RECURRENCE + QUANTIZE)
+         + LOSS + TENSOR_METHODS + CONVENTIONS + RECURRENCE + QUANTIZE + SPARSE)
 
 # Public names of glassgrad.ops that are not tensor ops, so have no record.
 NOT_OPS = {

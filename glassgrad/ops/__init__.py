@@ -17,3 +17,4 @@ from .movement import (cat, chunk, concatenate, flatten, flip, pad, permute, rep
 from .linalg import addmm, bmm, dot, linear, matmul, mm, outer
 from .window import fold, unfold, unfold_dim
 from .recurrence import recurrence
+from .sparse import segment_mean, segment_sum, sparse_mm
