@@ -26,6 +26,9 @@ from ..models import MNIST1DCNN, MNIST1DMLP, ImageCNN, LogisticRegression
 
 MODELS = ("logreg", "mlp", "cnn")
 DATASETS = ("mnist1d", "digits", "fashion-mnist")
+# Text data sets and their recurrent models: trained by cli/text_train.py, not build_model.
+TEXT_DATASETS = ("shakespeare", "rotten-tomatoes")
+SEQUENCE_MODELS = ("rnn", "lstm", "gru")
 
 # name -> (optimizer class, extra keyword arguments, default learning rate)
 OPTIMIZERS = {
@@ -287,7 +290,7 @@ def check_fits(data, input_shape, num_classes, model_name, trained_on):
                         f"{error}") from None
 
 
-__all__ = ["DATASETS", "FOLDER_DATASETS", "MODELS", "OPTIMIZERS", "SETTINGS", "Data", "DataError",
+__all__ = ["DATASETS", "FOLDER_DATASETS", "MODELS", "SEQUENCE_MODELS", "TEXT_DATASETS", "OPTIMIZERS", "SETTINGS", "Data", "DataError",
            "DataWarning", "build_model",
            "build_optimizer", "check_fits", "count_parameters", "describe_model",
            "describe_optimizer", "is_file", "load_data"]

@@ -13,7 +13,7 @@ import argparse
 import os
 import sys
 
-from . import builders, run_folder
+from . import builders, run_folder, text_train
 from .arguments import UsageError, check_data, fraction, non_negative, positive
 
 HELP = ("train logreg, mlp or cnn on MNIST-1D, digits or Fashion-MNIST; print the test "
@@ -33,9 +33,12 @@ def add_arguments(parser):
                         help="the folder of Fashion-MNIST's four IDX files (default: "
                              "/usr/share/datasets/fashion-mnist, Debian's "
                              "dataset-fashion-mnist package)")
-    parser.add_argument("--model", choices=builders.MODELS, default=None,
+    parser.add_argument("--model", default=None,
+                        choices=tuple(dict.fromkeys(builders.MODELS + builders.SEQUENCE_MODELS)),
                         help="logistic regression, the paper's MLP, or a CNN (1-D for signals, "
-                             "2-D for images) (default: cnn)")
+                             "2-D for images) (default: cnn); rnn, lstm, gru for the text "
+                             "data sets (shakespeare: lstm, a character-level language model; "
+                             "rotten-tomatoes: sentiment)")
     parser.add_argument("--optimizer", choices=tuple(builders.OPTIMIZERS), default=None,
                         help="the optimiser (default: adam)")
     parser.add_argument("--lr", type=positive(float, "--lr"), default=None,
@@ -102,6 +105,11 @@ def run(args):
         run_folder.resume_run(args.resume, **common)
         return 0
     data = "mnist1d" if args.data is None else args.data
+    if text_train.key(data) is not None:         # strings, not arrays: their own path
+        name, model = text_train.check(prog, data, args, UsageError)
+        text_train.train(name, model, args.epochs, args.lr, args.batch_size, args.seed or 0,
+                         args.out)
+        return 0
     check_data(prog, data)
     if args.data_dir is not None:
         if data.lower().replace("_", "-") not in builders.FOLDER_DATASETS:

@@ -98,10 +98,20 @@ def test_errors_name_the_problem():
     with pytest.raises(IndexError, match=r"embedding: index out of range: got values from 0 to "
                                          r"12, expected indices in \[0, 10\) for a weight of "
                                          r"shape \(10, 4\)"):
-        emb(gg.tensor([0, 12]))
+        F.embedding(gg.tensor([0, 12]), emb.weight)
     with pytest.raises(TypeError, match="embedding: expected integer indices .* got dtype "
                                         "float32"):
         emb(gg.tensor([0.0, 1.0]))
     with pytest.raises(ValueError, match=r"padding_idx must be within num_embeddings \(10\), "
                                          r"got 10"):
         nn.Embedding(10, 4, padding_idx=10)
+
+
+def test_embedding_layer_names_itself_the_index_and_num_embeddings():
+    layer = nn.Embedding(5, 3)
+    with pytest.raises(IndexError, match=r"Embedding\(5, 3\): index 7 at position \(1, 0\) of "
+                       r"the input \(shape \(2, 2\)\) is out of range; expected 0 <= index < "
+                       r"num_embeddings = 5"):
+        layer(gg.tensor([[1, 2], [7, 0]]))
+    with pytest.raises(IndexError, match=r"index -1 at position \(0,\)"):
+        layer(gg.tensor([-1, 0]))

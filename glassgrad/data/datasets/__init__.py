@@ -4,6 +4,9 @@ y_test)` numpy arrays (float32 inputs, int64 class labels), with the test arrays
 
     >>> x_train, y_train, x_test, y_test = glassgrad.data.datasets.load("mnist1d")
 
+Text comes as strings instead: `load_shakespeare()` (train, val) character corpora and
+`load_rotten_tomatoes()` labelled sentences (TextSplits); glassgrad.data.text tokenises them.
+
 The 2-D generators `two_spirals(n)` and `two_moons(n)` give n points and labels instead (no
 fixed split), so they are not in `load()`'s registry.
 """
@@ -13,6 +16,8 @@ from .digits import load_digits
 from .idx import FASHION_MNIST_DIR, load_fashion_mnist, load_idx_folder, load_mnist, read_idx
 from .mnist1d import MNIST1DArgs, load_mnist1d, make_mnist1d
 from .moons import two_moons
+from .rotten_tomatoes import TextSplits, load_rotten_tomatoes, load_rotten_tomatoes_reviews
+from .shakespeare import load_shakespeare, load_shakespeare_text
 from .spirals import two_spirals
 
 # name -> (loader, one line about it); `load(name)` looks names up here.
@@ -44,5 +49,7 @@ def load(name=DEFAULT, **kwargs):
 
 __all__ = ["DataSplits", "DEFAULT", "FASHION_MNIST_DIR", "MNIST1DArgs", "REGISTRY", "load",
            "load_co2", "load_co2_series", "load_digits", "load_fashion_mnist", "load_idx_folder",
-           "load_mnist", "load_mnist1d", "make_mnist1d", "names", "read_idx", "two_moons",
+           "load_mnist", "load_mnist1d", "load_rotten_tomatoes",
+           "load_rotten_tomatoes_reviews", "load_shakespeare", "load_shakespeare_text",
+           "TextSplits", "make_mnist1d", "names", "read_idx", "two_moons",
            "two_spirals"]

@@ -1,5 +1,8 @@
 """`Embedding`: a lookup table of learned vectors, one row per index."""
+import numpy as np
+
 from ... import creation
+from ...tensor import as_array
 from .. import init
 from ..functional.sparse import embedding
 from ..parameter import Parameter
@@ -56,7 +59,21 @@ class Embedding(Module):
             self.weight._data[self.padding_idx] = 0
 
     def forward(self, input):
+        self._check_indices(input)
         return embedding(input, self.weight, self.padding_idx, self.max_norm, self.norm_type)
+
+    def _check_indices(self, input):
+        """A one-line error naming this layer, the first bad index and num_embeddings."""
+        indices = as_array(input)
+        if indices.dtype.kind not in "iu" or not indices.size:
+            return                      # the functional names a wrong dtype itself
+        bad = (indices < 0) | (indices >= self.num_embeddings)
+        if bad.any():
+            position = tuple(int(i) for i in np.argwhere(bad)[0])
+            raise IndexError(f"Embedding({self.num_embeddings}, {self.embedding_dim}): index "
+                             f"{int(indices[position])} at position {position} of the input "
+                             f"(shape {tuple(indices.shape)}) is out of range; expected "
+                             f"0 <= index < num_embeddings = {self.num_embeddings}")
 
     @classmethod
     def from_pretrained(cls, embeddings, freeze=True, padding_idx=None, max_norm=None,
