@@ -100,7 +100,7 @@ def require_matplotlib():
 # Importing an experiment's module registers it (they import matplotlib only when run).
 from . import optimizer_comparison  # noqa: E402,F401
 from . import initialisation, mnist1d_baselines, vanishing_gradients  # noqa: E402,F401
-from . import seq2seq  # noqa: E402,F401
+from . import co2_forecast, seq2seq  # noqa: E402,F401
 
 __all__ = ["register", "get", "list_experiments", "describe", "run", "SIZES",
            "require_matplotlib"]
