@@ -38,7 +38,7 @@ from ..train.metrics import Score, wilson_interval
 from . import register, require_matplotlib
 
 SETTINGS = {
-    "small": {"seq2seq": dict(length=4, steps=600, hidden_size=64),
+    "small": {"seq2seq": dict(length=4, steps=400, hidden_size=64),
               "tagger": dict(length=12, steps=200),
               "generator": dict(length=6, steps=300),
               "test_size": 500},
