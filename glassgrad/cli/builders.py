@@ -22,9 +22,10 @@ import numpy as np
 from .. import nn, optim
 from ..data import check_finite, check_labels, datasets
 from ..experiments.mnist1d_baselines import TRAINING
-from ..models import MNIST1DCNN, MNIST1DMLP, ImageCNN, LogisticRegression
+from ..models import MNIST1DCNN, MNIST1DGRU, MNIST1DMLP, ImageCNN, LogisticRegression
 
-MODELS = ("logreg", "mlp", "cnn")
+MODELS = ("logreg", "mlp", "cnn", "rnn", "lstm", "gru")
+RECURRENT = ("rnn", "lstm", "gru")    # MNIST1DGRU with that cell
 DATASETS = ("mnist1d", "digits", "fashion-mnist")
 # Text data sets and their recurrent models: trained by cli/text_train.py, not build_model.
 TEXT_DATASETS = ("shakespeare", "rotten-tomatoes")
@@ -85,6 +86,8 @@ def build_model(name, input_shape, num_classes):
     features = int(np.prod(input_shape))
     if name == "cnn":
         return _cnn(input_shape, num_classes)
+    if name in RECURRENT:
+        return _recurrent(name, input_shape, num_classes)
     model = (LogisticRegression(features, num_classes) if name == "logreg"
              else MNIST1DMLP(features, 100, num_classes))
     return model if len(input_shape) == 1 else nn.Sequential(nn.Flatten(), model)
@@ -100,6 +103,23 @@ def _cnn(input_shape, num_classes):
         return ImageCNN(*input_shape, num_classes=num_classes)
     raise ValueError(f"cnn: takes signals (N, L) or images (N, C, H, W), got samples of shape "
                      f"{input_shape}; reshape images to (N, 1, H, W), or use --model mlp")
+
+
+def _recurrent(cell, input_shape, num_classes):
+    """The paper's bidirectional GRU read-out (MNIST1DGRU) with `cell`: a signal (L,) is L steps
+    of one feature, (C, L) is L steps of C, and an image (C, H, W) is H rows of C·W."""
+    if len(input_shape) == 1:
+        steps, features = input_shape[0], 1
+    elif len(input_shape) == 2:
+        features, steps = input_shape
+        return MNIST1DGRU(features, steps, num_classes=num_classes, cell=cell,
+                          channels_first=True)
+    elif len(input_shape) == 3:
+        steps, features = input_shape[1], input_shape[0] * input_shape[2]
+    else:
+        raise ValueError(f"{cell}: takes signals (N, L), (N, C, L) or images (N, C, H, W), got "
+                         f"samples of shape {input_shape}")
+    return MNIST1DGRU(features, steps, num_classes=num_classes, cell=cell)
 
 
 def count_parameters(model):

@@ -103,6 +103,7 @@ from . import initialisation, mnist1d_baselines, vanishing_gradients  # noqa: E4
 from . import adaround, bits, equalisation  # noqa: E402,F401  (glassgrad.quant, issue 16)
 from . import double_descent, lottery_ticket, pruning, random_labels  # noqa: E402,F401
 from . import char_lm, text_classification  # noqa: E402,F401
+from . import co2_forecast, seq2seq  # noqa: E402,F401
 
 __all__ = ["register", "get", "list_experiments", "describe", "run", "SIZES",
            "require_matplotlib"]

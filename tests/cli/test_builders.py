@@ -38,8 +38,18 @@ def test_shapes_no_model_takes():
         builders.build_model("cnn", (5,), 10)
     with pytest.raises(ValueError, match="at least 4x4"):
         builders.build_model("cnn", (1, 3, 8), 10)
-    with pytest.raises(ValueError, match="unknown model 'rnn'; known: logreg, mlp, cnn"):
-        builders.build_model("rnn", (40,), 10)
+    with pytest.raises(ValueError, match="unknown model 'transformer'; known: logreg, mlp, "
+                                         "cnn, rnn, lstm, gru"):
+        builders.build_model("transformer", (40,), 10)
+    with pytest.raises(ValueError, match=r"gru: takes signals \(N, L\), \(N, C, L\) or images"):
+        builders.build_model("gru", (1, 2, 3, 4), 10)
+
+
+def test_signals_get_the_papers_gru():
+    from glassgrad.models import MNIST1DGRU
+    net = builders.build_model("gru", (40,), 10)
+    assert type(net) is MNIST1DGRU and builders.count_parameters(net) == 5134
+    assert builders.build_model("lstm", (40,), 10).rnn.mode == "LSTM"
 
 
 def test_optimizers_by_name():
