@@ -14,7 +14,8 @@ from .loop import Evaluation, TrainingState, evaluate, fit
 from .metrics import Score
 from .plots import plot_history
 from .safetensors_io import load_safetensors, save_safetensors
+from .tensorboard import TensorBoard
 
 __all__ = ["BestCheckpoint", "CheckpointError", "EarlyStopping", "Evaluation", "Score",
            "TrainingState", "checkpoint", "evaluate", "fit", "load_safetensors", "metrics",
-           "plot_history", "progress", "run_dir", "save_safetensors"]
+           "plot_history", "progress", "run_dir", "save_safetensors", "TensorBoard"]
