@@ -374,11 +374,12 @@ def machine():
 
 
 # --- evaluating a saved run ------------------------------------------------------------------
-def evaluate_checkpoint(path, data=None, log=print):
+def evaluate_checkpoint(path, data=None, log=print, data_dir=None):
     """Rebuild the model of a `train_run` checkpoint (a file, or a run folder holding
     checkpoint.npz) from its metadata, load its weights and score it on the test split of its
-    data set (or of `data`). Returns {"test": Evaluation, "saved": the scores saved at
-    training, "run": the metadata}."""
+    data set (or of `data`), read from `data_dir` if given (Fashion-MNIST's IDX folder; by
+    default the folder the run was trained from, if it named one). Returns {"test":
+    Evaluation, "saved": the scores saved at training, "run": the metadata}."""
     path = os.fspath(path)
     if os.path.isdir(path):
         path = os.path.join(path, "checkpoint.npz")
@@ -401,7 +402,8 @@ def evaluate_checkpoint(path, data=None, log=print):
         raise checkpoint.CheckpointError(f"{path!r}: its weights do not fit the {meta['model']} "
                                          f"its metadata describes ({error})") from None
     # its own data set from the folder it was read from (--data-dir), if it named one
-    data_dir = None if data is not None else meta.get("args", {}).get("data_dir")
+    if data_dir is None and data is None:
+        data_dir = meta.get("args", {}).get("data_dir")
     dataset = builders.load_data(data or meta["data"], data_dir=data_dir)
     builders.check_fits(dataset, meta["input_shape"], meta["num_classes"], meta["model"],
                         meta["data"])

@@ -111,7 +111,7 @@ def run(args):
     data = "mnist1d" if args.data is None else args.data
     check_data(prog, data)
     if args.data_dir is not None:
-        if data.lower().replace("_", "-") not in builders.FOLDER_DATASETS:
+        if not builders.reads_folder(data):
             raise UsageError(prog, f"--data-dir is the folder of "
                                    f"{', '.join(builders.FOLDER_DATASETS)}'s IDX files; --data "
                                    f"{data} does not read one, so leave --data-dir out")
