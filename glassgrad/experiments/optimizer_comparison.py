@@ -21,7 +21,7 @@ from .. import creation, nn, optim
 from ..data.datasets import load_digits
 from ..nn import functional as F
 from ..random import manual_seed
-from . import register, require_matplotlib
+from . import can_draw, register, require_matplotlib
 
 NAMES = ("SGD", "Momentum", "Adam", "RAdam", "Lookahead", "Newton")
 COLORS = dict(SGD="tab:blue", Momentum="tab:orange", Adam="tab:green", RAdam="tab:red",
@@ -192,10 +192,12 @@ def run(size="small", out_dir=".", seed=0):
     rosen = run_rosenbrock(settings["rosen_steps"], settings["rosen_newton"])
     mlp = run_mlp(settings["n_train"], settings["hidden"], settings["mlp_steps"],
                   settings["mlp_newton"], seed)
-    figures = [os.path.join(out_dir, "optimizer_comparison_rosenbrock.png"),
-               os.path.join(out_dir, "optimizer_comparison_mlp.png")]
-    draw_rosenbrock(rosen, figures[0])
-    draw_mlp(mlp, figures[1])
+    figures = []
+    if out_dir is not None and can_draw():
+        figures = [os.path.join(out_dir, "optimizer_comparison_rosenbrock.png"),
+                   os.path.join(out_dir, "optimizer_comparison_mlp.png")]
+        draw_rosenbrock(rosen, figures[0])
+        draw_mlp(mlp, figures[1])
     drop = ("path", "losses")
     return dict(
         size=size, seed=seed, figures=figures,
