@@ -151,6 +151,11 @@ def describe_optimizer(name, lr):
 FOLDER_DATASETS = ("fashion-mnist",)
 
 
+def reads_folder(spec):
+    """Whether the data set `spec` is read from a folder of files (--data-dir, root=)."""
+    return str(spec).lower().replace("_", "-") in FOLDER_DATASETS
+
+
 def is_file(spec):
     """Whether a --data value names a .npz file rather than a data set (.npz in any case)."""
     return str(spec).lower().endswith(".npz")
@@ -313,4 +318,4 @@ def check_fits(data, input_shape, num_classes, model_name, trained_on):
 __all__ = ["DATASETS", "FOLDER_DATASETS", "MODELS", "SEQUENCE_MODELS", "TEXT_DATASETS", "OPTIMIZERS", "SETTINGS", "Data", "DataError",
            "DataWarning", "build_model",
            "build_optimizer", "check_fits", "count_parameters", "describe_model",
-           "describe_optimizer", "is_file", "load_data"]
+           "describe_optimizer", "is_file", "load_data", "reads_folder"]

@@ -2,13 +2,14 @@
 
     glassgrad evaluate runs/digits-mlp                   # the run folder or its checkpoint.npz
     glassgrad evaluate runs/digits-mlp --data digits     # another data set of the same shape
+    glassgrad evaluate runs/fashion --data-dir ~/data/fashion-mnist   # its IDX files elsewhere
 
 The work is run_folder.evaluate_checkpoint; this file checks the arguments and says whether the
 accuracy is the one saved at training.
 """
 import os
 
-from . import run_folder
+from . import builders, run_folder
 from .arguments import UsageError, check_data
 
 HELP = "re-score a saved run's checkpoint on its test set, with 95% CIs"
@@ -20,6 +21,9 @@ def add_arguments(parser):
     parser.add_argument("--data", default=None, metavar="NAME|FILE.npz",
                         help="score on this data set's test split instead of the one the "
                              "model was trained on (its samples must have the same shape)")
+    parser.add_argument("--data-dir", default=None, metavar="DIR",
+                        help="the folder of Fashion-MNIST's four IDX files (default: the one the "
+                             "run was trained from, else /usr/share/datasets/fashion-mnist)")
 
 
 def run(args):
@@ -32,7 +36,14 @@ def run(args):
                                "run folder) that `glassgrad train` wrote")
     if args.data is not None:
         check_data(prog, args.data)
-    result = run_folder.evaluate_checkpoint(path, data=args.data)
+    if args.data_dir is not None:
+        if args.data is not None and not builders.reads_folder(args.data):
+            raise UsageError(prog, f"--data-dir is the folder of "
+                                   f"{', '.join(builders.FOLDER_DATASETS)}'s IDX files; --data "
+                                   f"{args.data} does not read one, so leave --data-dir out")
+        if not os.path.isdir(args.data_dir):
+            raise UsageError(prog, f"--data-dir {args.data_dir!r}: no such folder")
+    result = run_folder.evaluate_checkpoint(path, data=args.data, data_dir=args.data_dir)
     saved = (result["saved"] or {}).get("accuracy")
     if saved is not None and args.data is None:
         now = result["test"]["accuracy"].value

@@ -3,7 +3,8 @@ registry of glassgrad.experiments from the shell (`python -m glassgrad.experimen
 same command).
 
 `list` prints each registered experiment with its one-line description; `run` runs one,
-prints its results as JSON (long per-step curves left out) and where its figures went.
+prints its results as JSON (long per-step curves left out), its table if it has one, and where
+its figures went (without matplotlib they are skipped with a note; the results are the same).
 """
 import argparse
 import json
@@ -55,9 +56,14 @@ def run(args):
                          f"unknown experiment {args.name!r}; registered: "
                          f"{', '.join(experiments.list_experiments())}")
     results = experiments.run(args.name, size=args.size, out_dir=args.out, seed=args.seed)
-    print(json.dumps(summary(results), indent=2, default=str))
-    out = args.out or os.path.join(experiments.DEFAULT_OUT, args.name)
-    print(f"figures in {out}{os.sep}")
+    table = results.get("table") if isinstance(results, dict) else None
+    shown = {k: v for k, v in results.items() if k != "table"} if table else results
+    print(json.dumps(summary(shown), indent=2, default=str))
+    if isinstance(table, str):
+        print(table)                          # a Markdown table, as the experiment wrote it
+    if isinstance(results, dict) and results.get("figures"):
+        out = args.out or os.path.join(experiments.DEFAULT_OUT, args.name)
+        print(f"figures in {out}{os.sep}")
     return 0
 
 

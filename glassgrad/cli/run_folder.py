@@ -152,7 +152,7 @@ def train_run(data="mnist1d", model="cnn", optimizer=None, lr=None, epochs=None,
               batch_size=None, seed=0, shuffle=True, val_fraction=0.0, out=None,
               overwrite=False, progress=True, log=print, command=None, max_grad_norm=None,
               data_dir=None, threads=None, tune_malloc=True, warn=None, resume=False,
-              started=None):
+              started=None, tensorboard=None):
     """Train `model` on `data`, score it on the test split and write the run folder.
 
     Args:
@@ -170,6 +170,8 @@ def train_run(data="mnist1d", model="cnn", optimizer=None, lr=None, epochs=None,
         threads: BLAS threads (glassgrad.set_num_threads); None leaves numpy's default.
         tune_malloc: glassgrad.tune_malloc() first (see glassgrad/_allocator.py).
         warn: told of data that looks like a mistake (builders.load_data).
+        tensorboard: a folder for TensorBoard event files written each epoch ("" means
+            out/tensorboard; None writes none; needs tensorboardX).
         resume: carry on the unfinished run in `out` from its checkpoint.npz (resume_run
             passes the run's own arguments); `started` is then the run's first start.
     Returns:
@@ -185,6 +187,8 @@ def train_run(data="mnist1d", model="cnn", optimizer=None, lr=None, epochs=None,
     out = out or default_out(key, model)
     if not resume:
         check_out(out, overwrite)
+    if tensorboard is not None:
+        tensorboard = os.path.abspath(tensorboard or os.path.join(out, "tensorboard"))
     if threads is not None:
         set_num_threads(threads)
     if tune_malloc:
@@ -220,7 +224,8 @@ def train_run(data="mnist1d", model="cnn", optimizer=None, lr=None, epochs=None,
                 "model_class": builders.describe_model(net)}
     args = dict(config, data=data, model=model, seed=seed, shuffle=shuffle,
                 val_fraction=val_fraction, out=out, max_grad_norm=max_grad_norm,
-                data_dir=None if data_dir is None else os.path.abspath(data_dir))
+                data_dir=None if data_dir is None else os.path.abspath(data_dir),
+                tensorboard=tensorboard)
     run_meta = {RUN_KEY: dict(run_info, args=args, started=started)}
     fit_start = time.perf_counter()
     # fit's own bar runs over one epoch's batches: worth it only when an epoch is long (and it
@@ -234,7 +239,7 @@ def train_run(data="mnist1d", model="cnn", optimizer=None, lr=None, epochs=None,
                           max_grad_norm=max_grad_norm, verbose=1 if batch_bar else 0,
                           log=_silent, callbacks=[epoch_progress], run_dir=out,
                           resume_from=out if resume else None, checkpoint_metadata=run_meta,
-                          tune_malloc=False)
+                          tune_malloc=False, tensorboard=tensorboard)
         finally:
             epoch_progress.close()            # the bar's line ends, also on Ctrl-C
         train_seconds = time.perf_counter() - fit_start
@@ -262,6 +267,8 @@ def train_run(data="mnist1d", model="cnn", optimizer=None, lr=None, epochs=None,
         reraise(error, so_far, after=True)
     log(f"wrote {out}{os.sep} ({', '.join(os.path.basename(f) for f in files)}) in "
         f"{time.perf_counter() - start:.1f} s (training {train_seconds:.1f} s)")
+    if tensorboard is not None:
+        log(f"TensorBoard events in {tensorboard}{os.sep}: tensorboard --logdir {tensorboard}")
     return {"out": out, "test": test, "history": history, "metrics": metrics, "files": files}
 
 
@@ -367,11 +374,12 @@ def machine():
 
 
 # --- evaluating a saved run ------------------------------------------------------------------
-def evaluate_checkpoint(path, data=None, log=print):
+def evaluate_checkpoint(path, data=None, log=print, data_dir=None):
     """Rebuild the model of a `train_run` checkpoint (a file, or a run folder holding
     checkpoint.npz) from its metadata, load its weights and score it on the test split of its
-    data set (or of `data`). Returns {"test": Evaluation, "saved": the scores saved at
-    training, "run": the metadata}."""
+    data set (or of `data`), read from `data_dir` if given (Fashion-MNIST's IDX folder; by
+    default the folder the run was trained from, if it named one). Returns {"test":
+    Evaluation, "saved": the scores saved at training, "run": the metadata}."""
     path = os.fspath(path)
     if os.path.isdir(path):
         path = os.path.join(path, "checkpoint.npz")
@@ -394,7 +402,8 @@ def evaluate_checkpoint(path, data=None, log=print):
         raise checkpoint.CheckpointError(f"{path!r}: its weights do not fit the {meta['model']} "
                                          f"its metadata describes ({error})") from None
     # its own data set from the folder it was read from (--data-dir), if it named one
-    data_dir = None if data is not None else meta.get("args", {}).get("data_dir")
+    if data_dir is None and data is None:
+        data_dir = meta.get("args", {}).get("data_dir")
     dataset = builders.load_data(data or meta["data"], data_dir=data_dir)
     builders.check_fits(dataset, meta["input_shape"], meta["num_classes"], meta["model"],
                         meta["data"])

@@ -13,6 +13,7 @@ import argparse
 import os
 import sys
 
+from ..train.tensorboard import summary_writer_class
 from . import builders, run_folder, text_train
 from .arguments import UsageError, check_data, fraction, non_negative, positive
 
@@ -21,7 +22,8 @@ HELP = ("train logreg, mlp or cnn on MNIST-1D, digits or Fashion-MNIST; print th
 
 # The options that set up a run; a resumed run takes all of them from its checkpoint.
 RUN_OPTIONS = ("data", "model", "optimizer", "lr", "epochs", "batch_size", "seed",
-               "val_fraction", "no_shuffle", "out", "overwrite", "max_grad_norm", "data_dir")
+               "val_fraction", "no_shuffle", "out", "overwrite", "max_grad_norm", "data_dir",
+               "tensorboard")
 
 
 def add_arguments(parser):
@@ -66,6 +68,10 @@ def add_arguments(parser):
     parser.add_argument("--resume", default=None, metavar="RUN_DIR",
                         help="carry on the unfinished run in RUN_DIR from its last epoch's "
                              "checkpoint, with that run's own settings")
+    parser.add_argument("--tensorboard", nargs="?", const="", default=None, metavar="DIR",
+                        help="also write TensorBoard event files each epoch, into DIR (default: "
+                             "RUN_DIR/tensorboard); needs tensorboardX: pip install "
+                             "'glassgrad[tensorboard]'")
     parser.add_argument("--threads", type=positive(int, "--threads"), default=None,
                         help="BLAS threads for the matrix products (needs threadpoolctl; "
                              "default: numpy's, usually one per core)")
@@ -77,9 +83,10 @@ def add_arguments(parser):
                      f"{s['epochs']} epochs" for name, s in builders.SETTINGS.items())
     parser.epilog = (f"defaults per data set (any model; 'file' is a .npz):\n{rows}\n\n"
                      "writes, as it trains, log.csv (a row per epoch), checkpoint.npz (the last "
-                     "epoch) and best.npz (with --val-fraction); at the end metrics.json "
-                     "(history, test scores with 95% CIs, arguments, versions, machine, "
-                     "duration) and curves.png (needs matplotlib)")
+                     "epoch), best.npz (with --val-fraction) and TensorBoard events (with "
+                     "--tensorboard); at the end metrics.json (history, test scores with 95% "
+                     "CIs, arguments, versions, machine, duration) and curves.png (needs "
+                     "matplotlib)")
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
 
 
@@ -112,12 +119,17 @@ def run(args):
         return 0
     check_data(prog, data)
     if args.data_dir is not None:
-        if data.lower().replace("_", "-") not in builders.FOLDER_DATASETS:
+        if not builders.reads_folder(data):
             raise UsageError(prog, f"--data-dir is the folder of "
                                    f"{', '.join(builders.FOLDER_DATASETS)}'s IDX files; --data "
                                    f"{data} does not read one, so leave --data-dir out")
         if not os.path.isdir(args.data_dir):
             raise UsageError(prog, f"--data-dir {args.data_dir!r}: no such folder")
+    if args.tensorboard is not None:
+        try:
+            summary_writer_class()
+        except ImportError as error:
+            raise UsageError(prog, f"--tensorboard: {error}") from None
     if args.out is not None and os.path.exists(args.out):
         try:
             run_folder.check_out(args.out, bool(args.overwrite))
@@ -128,7 +140,7 @@ def run(args):
                          seed=args.seed or 0, shuffle=not args.no_shuffle,
                          val_fraction=args.val_fraction or 0.0, out=args.out,
                          overwrite=bool(args.overwrite), max_grad_norm=args.max_grad_norm,
-                         data_dir=args.data_dir, **common)
+                         data_dir=args.data_dir, tensorboard=args.tensorboard, **common)
     return 0
 
 

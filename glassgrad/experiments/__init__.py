@@ -63,13 +63,12 @@ def run(name, size="small", out_dir=None, seed=0):
     os.makedirs(out_dir, exist_ok=True)
     try:
         return func(size=size, out_dir=out_dir, seed=seed)
-    except BaseException:
-        # A failed run (matplotlib missing, Ctrl-C, an error) leaves no empty folder behind:
-        # remove the folders made here, deepest first, as long as nothing was put in them.
+    finally:
+        # A run that wrote nothing (no matplotlib, Ctrl-C, an error) leaves no empty folder
+        # behind: remove the folders made here, deepest first, as long as nothing is in them.
         for folder in made:
             if os.path.isdir(folder) and not os.listdir(folder):
                 os.rmdir(folder)
-        raise
 
 
 def _missing_folders(path):
@@ -97,6 +96,30 @@ def require_matplotlib():
     return Figure
 
 
+MATPLOTLIB_NOTE = ('note: figures skipped: matplotlib is not installed (pip install '
+                   '"glassgrad[cli]" installs it); the results are complete without them')
+_noted = []
+
+
+def can_draw(log=None):
+    """Whether matplotlib is there to draw an experiment's figures. Without it the results
+    are computed all the same and the figures skipped, with one note (once per process) on
+    stderr, or through `log`."""
+    try:
+        import matplotlib.figure  # noqa: F401
+    except ImportError:
+        if not _noted:
+            _noted.append(True)
+            (log or _stderr)(MATPLOTLIB_NOTE)
+        return False
+    return True
+
+
+def _stderr(line):
+    import sys
+    print(line, file=sys.stderr)
+
+
 # Importing an experiment's module registers it (they import matplotlib only when run).
 from . import optimizer_comparison  # noqa: E402,F401
 from . import initialisation, mnist1d_baselines, vanishing_gradients  # noqa: E402,F401
@@ -105,5 +128,5 @@ from . import double_descent, lottery_ticket, pruning, random_labels  # noqa: E4
 from . import char_lm, text_classification  # noqa: E402,F401
 from . import co2_forecast, seq2seq  # noqa: E402,F401
 
-__all__ = ["register", "get", "list_experiments", "describe", "run", "SIZES",
+__all__ = ["register", "get", "list_experiments", "describe", "run", "SIZES", "can_draw",
            "require_matplotlib"]

@@ -27,7 +27,7 @@ from .. import nn
 from ..data.datasets import load_mnist1d
 from ..random import Generator
 from ..tensor import Tensor
-from . import register, require_matplotlib
+from . import can_draw, register, require_matplotlib
 
 SETTINGS = {
     "small": dict(depth=10, width=64, batch_size=256),
@@ -116,7 +116,7 @@ def run(size="small", out_dir=None, seed=0):
             "factor_per_layer": math.exp(np.mean(np.diff(np.log(activation_var[1:])))),
             "theory_factor": theory_factor(scheme, settings["width"]),
         }
-    if out_dir is not None:
+    if out_dir is not None and can_draw():
         results["figures"].append(_plot(results, os.path.join(out_dir, "initialisation.png")))
     return results
 

@@ -33,7 +33,7 @@ from ..nn import CrossEntropyLoss
 from ..optim import Adam
 from ..random import manual_seed
 from ..train import evaluate, fit
-from . import register, require_matplotlib
+from . import can_draw, register, require_matplotlib
 
 # Table 1 of the paper (test accuracy, MNIST-1D, not shuffled).
 PAPER_ACCURACY = {"logistic": 0.32, "mlp": 0.68, "cnn": 0.94}
@@ -130,7 +130,7 @@ def run(size="small", out_dir=None, seed=0):
         results["models"][row["model"]] = {
             "paper": row["paper"], "accuracy": score.value, "low": score.low,
             "high": score.high, "n": score.n, "seconds": row["seconds"]}
-    if out_dir is not None:
+    if out_dir is not None and can_draw():
         results["figures"].append(_plot(results, os.path.join(out_dir, "mnist1d_baselines.png")))
     return results
 

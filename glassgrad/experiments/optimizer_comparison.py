@@ -21,7 +21,7 @@ from .. import creation, nn, optim
 from ..data.datasets import load_digits
 from ..nn import functional as F
 from ..random import manual_seed
-from . import register, require_matplotlib
+from . import can_draw, register, require_matplotlib
 
 NAMES = ("SGD", "Momentum", "Adam", "RAdam", "Lookahead", "Newton")
 COLORS = dict(SGD="tab:blue", Momentum="tab:orange", Adam="tab:green", RAdam="tab:red",
@@ -139,11 +139,22 @@ def run_mlp(n_train, hidden, steps, newton_steps, seed):
                 optimizers=results)
 
 
+def frame(paths, margin=0.15):
+    """Axis limits holding every path (and at least [-2, 2] x [-1, 3]), a margin around them:
+    a step that overshoots the valley is drawn, not cut off at the edge."""
+    points = np.concatenate([np.asarray(p, dtype=float) for p in paths])
+    low = np.minimum(points.min(axis=0), (-2.0, -1.0))
+    high = np.maximum(points.max(axis=0), (2.0, 3.0))
+    pad = margin * (high - low) / 2
+    return (low[0] - pad[0], high[0] + pad[0]), (low[1] - pad[1], high[1] + pad[1])
+
+
 def draw_rosenbrock(results, path):
     Figure = require_matplotlib()
-    fig = Figure(figsize=(12, 5))
+    fig = Figure(figsize=(12, 6))
     ax, ax_loss = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
-    xs, ys = np.meshgrid(np.linspace(-2, 2, 400), np.linspace(-1, 3, 400))
+    (x0, x1), (y0, y1) = frame([r["path"] for r in results.values()])
+    xs, ys = np.meshgrid(np.linspace(x0, x1, 400), np.linspace(y0, y1, 400))
     f = (1 - xs) ** 2 + 100 * (ys - xs ** 2) ** 2
     ax.contour(xs, ys, np.log10(f + 1e-3), levels=25, cmap="Greys", linewidths=0.6)
     for name, r in results.items():
@@ -154,15 +165,16 @@ def draw_rosenbrock(results, path):
         ax.plot(p[:, 0], p[:, 1], color=COLORS[name], lw=1.2, marker=marker, ms=3, label=label)
         ax_loss.loglog(np.arange(1, len(r["losses"]) + 1), np.maximum(r["losses"], 1e-16),
                        color=COLORS[name], label=name)
-    ax.plot(*START, "k^", ms=8)
-    ax.plot(1, 1, "r*", ms=14)
-    ax.set(xlim=(-2, 2), ylim=(-1, 3), xlabel="x", ylabel="y",
-           title="Paths on the Rosenbrock function from (-1.5, 2)")
-    ax.legend(fontsize=8, loc="lower right")
+    ax.plot(*START, "k^", ms=9, ls="none", label=f"start ({START[0]:g}, {START[1]:g})")
+    ax.plot(1, 1, "r*", ms=14, ls="none", label="minimum (1, 1)")
+    ax.set(xlim=(x0, x1), ylim=(y0, y1), xlabel="x", ylabel="y",
+           title=f"Paths on the Rosenbrock function from ({START[0]:g}, {START[1]:g})")
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.11), ncol=3)
     ax_loss.set(xlabel="step", ylabel="f(x, y)", title="Rosenbrock value per step")
     ax_loss.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
+    return fig
 
 
 def draw_mlp(mlp, path):
@@ -174,7 +186,7 @@ def draw_mlp(mlp, path):
         ax.semilogy(np.arange(len(r["losses"])), r["losses"], color=COLORS[name],
                     marker=marker, ms=4,
                     label=f"{name}: {r['final_loss']:.2g} after {r['steps']} steps "
-                          f"({r['seconds']:.1f} s), test acc. {r['test_accuracy']:.2f}")
+                          f"({r['seconds']:.2g} s), test acc. {r['test_accuracy']:.2f}")
     ax.set_xscale("symlog", linthresh=10)          # linear to 10 steps, logarithmic beyond
     ax.set(xlabel="step (full batch; linear to 10, then logarithmic)",
            ylabel="training cross-entropy",
@@ -183,6 +195,7 @@ def draw_mlp(mlp, path):
     ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
+    return fig
 
 
 @register("optimizer_comparison")
@@ -192,10 +205,12 @@ def run(size="small", out_dir=".", seed=0):
     rosen = run_rosenbrock(settings["rosen_steps"], settings["rosen_newton"])
     mlp = run_mlp(settings["n_train"], settings["hidden"], settings["mlp_steps"],
                   settings["mlp_newton"], seed)
-    figures = [os.path.join(out_dir, "optimizer_comparison_rosenbrock.png"),
-               os.path.join(out_dir, "optimizer_comparison_mlp.png")]
-    draw_rosenbrock(rosen, figures[0])
-    draw_mlp(mlp, figures[1])
+    figures = []
+    if out_dir is not None and can_draw():
+        figures = [os.path.join(out_dir, "optimizer_comparison_rosenbrock.png"),
+                   os.path.join(out_dir, "optimizer_comparison_mlp.png")]
+        draw_rosenbrock(rosen, figures[0])
+        draw_mlp(mlp, figures[1])
     drop = ("path", "losses")
     return dict(
         size=size, seed=seed, figures=figures,

@@ -27,7 +27,7 @@ from .. import nn
 from ..data.datasets import load_mnist1d
 from ..random import Generator
 from ..tensor import Tensor
-from . import register, require_matplotlib
+from . import can_draw, register, require_matplotlib
 
 SETTINGS = {
     "small": dict(depth=10, width=64, batch_size=256, batches=2),
@@ -90,7 +90,7 @@ def run(size="small", out_dir=None, seed=0):
             "first_to_last": norms[0] / norms[-1],
             "orders_of_magnitude": math.log10(norms[-1] / norms[0]),
         }
-    if out_dir is not None:
+    if out_dir is not None and can_draw():
         results["figures"].append(_plot(results, os.path.join(out_dir,
                                                               "vanishing_gradients.png")))
     return results

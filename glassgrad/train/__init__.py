@@ -16,7 +16,9 @@ from .metrics import Score
 from .plots import plot_history
 from .safetensors_io import load_safetensors, save_safetensors
 from .tbptt import train_tbptt
+from .tensorboard import TensorBoard
 
 __all__ = ["BestCheckpoint", "CheckpointError", "EarlyStopping", "Evaluation", "Score",
-           "TrainingState", "checkpoint", "evaluate", "fit", "load_safetensors", "metrics",
-           "plot_history", "progress", "run_dir", "save_safetensors", "tbptt", "train_tbptt"]
+           "TensorBoard", "TrainingState", "checkpoint", "evaluate", "fit", "load_safetensors",
+           "metrics", "plot_history", "progress", "run_dir", "save_safetensors", "tbptt",
+           "train_tbptt"]

@@ -225,7 +225,7 @@ def _new_history(names, validating, clipping):
 def fit(model, train_loader, loss_fn, optimizer, epochs, val_loader=None, metrics=None,
         scheduler=None, callbacks=(), max_grad_norm=None, monitor=None, scheduler_interval=None,
         verbose="auto", log=print, plot=None, run_dir=None, resume_from=None,
-        checkpoint_metadata=None, tune_malloc=True):
+        checkpoint_metadata=None, tune_malloc=True, tensorboard=None):
     """Train `model` for `epochs` passes over `train_loader`; returns the history.
 
     Args:
@@ -257,6 +257,8 @@ def fit(model, train_loader, loss_fn, optimizer, epochs, val_loader=None, metric
         tune_malloc: raise glibc's allocator thresholds first (glassgrad.tune_malloc: the
             same process keeps large temporaries for reuse; ~2x faster convolutions); pass
             False to leave the C library's allocator as it is.
+        tensorboard: a folder for TensorBoard event files, written each epoch (the same as
+            callbacks=[glassgrad.train.TensorBoard(folder)]; needs tensorboardX).
     Returns:
         The history, a dict of lists, one entry per epoch: "epoch", "loss", each metric,
         "val_loss" and "val_<metric>" with a val_loader, "lr", "grad_norm" with
@@ -281,6 +283,9 @@ def fit(model, train_loader, loss_fn, optimizer, epochs, val_loader=None, metric
     history = _new_history(names, val_loader is not None, max_grad_norm is not None)
     state = TrainingState(model, optimizer, scheduler, history, epochs, log)
     callbacks = list(callbacks)
+    if tensorboard is not None:
+        from .tensorboard import TensorBoard
+        callbacks.append(TensorBoard(tensorboard))
     writer = None if run_dir is None else run_files.RunWriter(
         run_dir, monitor if val_loader is not None else None, checkpoint_metadata)
     first = 1

@@ -175,3 +175,25 @@ def test_data_dir_reads_fashion_mnist_from_any_folder(tmp_path, capsys):
     assert cli.main(["train", "--data", "fashion-mnist", "--data-dir",
                      str(tmp_path / "nowhere")]) == 2
     assert "no such folder" in one_error_line(capsys.readouterr().err, "glassgrad train")
+
+
+def test_evaluate_data_dir_finds_the_files_where_they_are_now(tmp_path, capsys):
+    folder = write_idx_folder(tmp_path / "fashion")
+    out = tmp_path / "r"
+    assert cli.main(["train", "--data", "fashion-mnist", "--data-dir", folder, "--model",
+                     "logreg", "--epochs", "1", "--no-progress", "--out", str(out)]) == 0
+    moved = str(tmp_path / "moved")
+    os.rename(folder, moved)
+    capsys.readouterr()
+    assert cli.main(["evaluate", str(out)]) == 1          # the folder it was trained from
+    assert "no train-images-idx3-ubyte" in one_error_line(capsys.readouterr().err,
+                                                          "glassgrad evaluate")
+    assert cli.main(["evaluate", str(out), "--data-dir", moved]) == 0
+    printed = capsys.readouterr().out
+    assert "(10 test samples)" in printed and "the same as the test accuracy saved" in printed
+
+    assert cli.main(["evaluate", str(out), "--data", "digits", "--data-dir", moved]) == 2
+    assert "--data digits does not read one" in one_error_line(capsys.readouterr().err,
+                                                               "glassgrad evaluate")
+    assert cli.main(["evaluate", str(out), "--data-dir", str(tmp_path / "nowhere")]) == 2
+    assert "no such folder" in one_error_line(capsys.readouterr().err, "glassgrad evaluate")

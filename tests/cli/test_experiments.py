@@ -53,11 +53,34 @@ def test_command_line_run_prints_the_results_without_long_curves(tmp_path, capsy
                          str(tmp_path), "--seed", "7"]) == 0
     finally:
         experiments._REGISTRY.pop("_probe_cli", None)
-    results, where = capsys.readouterr().out.rstrip("\n").rsplit("\n", 1)
-    assert where == f"figures in {tmp_path}{os.sep}"
-    printed = json.loads(results)
+    printed = json.loads(capsys.readouterr().out)         # no figures: no "figures in" line
     assert printed == {"size": "full", "seed": 7, "out": str(tmp_path),
                        "curve": "[100 values]"}
+
+
+def test_without_matplotlib_the_table_is_printed_and_the_figures_skipped_once(
+        tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)     # as if not installed
+    monkeypatch.setattr(experiments, "_noted", [])
+
+    @experiments.register("_probe_table", "a probe with a table")
+    def probe(size="small", out_dir=None, seed=0):
+        results = {"size": size, "table": "| model | accuracy |\n|---|---|\n| mlp | 65% |",
+                   "figures": []}
+        if out_dir is not None and experiments.can_draw():
+            results["figures"].append("never drawn")
+        return results
+
+    out = tmp_path / "runs" / "probe"
+    try:
+        assert cli.main(["experiments", "run", "_probe_table", "--out", str(out)]) == 0
+    finally:
+        experiments._REGISTRY.pop("_probe_table", None)
+    printed = capsys.readouterr()
+    assert printed.out.endswith("| model | accuracy |\n|---|---|\n| mlp | 65% |\n")
+    assert "figures in" not in printed.out and '"table"' not in printed.out
+    assert printed.err.count('pip install "glassgrad[cli]"') == 1
+    assert not (tmp_path / "runs").exists()
 
 
 def test_python_m_glassgrad_experiments_is_the_same_command(tmp_path):

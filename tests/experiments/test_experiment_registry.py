@@ -1,5 +1,7 @@
 """The experiments registry: register, get, list, run, errors (its command line is
 `glassgrad experiments`, tested in tests/cli/test_experiments.py)."""
+import os
+
 import pytest
 
 from glassgrad import experiments
@@ -16,7 +18,7 @@ def test_register_run_and_the_default_out_dir(tmp_path, monkeypatch):
 
     @experiments.register("_probe_for_tests", "a probe")
     def probe(size="small", out_dir=None, seed=0):
-        calls.append((size, out_dir, seed))
+        calls.append((size, out_dir, seed, os.path.isdir(out_dir)))
         return {"size": size}
 
     try:
@@ -25,8 +27,9 @@ def test_register_run_and_the_default_out_dir(tmp_path, monkeypatch):
         monkeypatch.chdir(tmp_path)
         experiments.run("_probe_for_tests")
         assert calls[1][1].endswith("runs/experiments/_probe_for_tests")
-        assert (tmp_path / "runs" / "experiments" / "_probe_for_tests").is_dir()
-        assert calls[0] == ("full", str(tmp_path), 3)
+        assert calls[1][3]                       # the folder is there while the run writes
+        assert not (tmp_path / "runs").exists()  # and gone, as it stayed empty
+        assert calls[0] == ("full", str(tmp_path), 3, True)
         with pytest.raises(ValueError, match="already registered"):
             experiments.register("_probe_for_tests")(lambda **kw: {})
     finally:
@@ -48,16 +51,37 @@ def test_missing_matplotlib_gives_a_clear_error(monkeypatch):
         experiments.require_matplotlib()
 
 
-def test_a_failed_experiment_leaves_no_empty_folder(tmp_path, monkeypatch):
+def test_without_matplotlib_the_results_come_with_one_note_and_no_empty_folder(
+        tmp_path, monkeypatch, capsys):
     import sys
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)     # as if not installed
+    monkeypatch.setattr(experiments, "_noted", [])
     out = tmp_path / "runs" / "experiments" / "vanishing_gradients"
-    with pytest.raises(ImportError, match=r"pip install 'glassgrad\[cli\]'"):
-        experiments.run("vanishing_gradients", out_dir=str(out))
+    results = experiments.run("vanishing_gradients", out_dir=str(out))
+    assert results["figures"] == [] and results["sigmoid"]["first_to_last"] > 0
     assert list(tmp_path.iterdir()) == []                # runs/ and its sub-folders are gone
-    kept = tmp_path / "kept"
-    kept.mkdir()
-    (kept / "notes.txt").write_text("mine")
-    with pytest.raises(ImportError):
-        experiments.run("vanishing_gradients", out_dir=str(kept))
-    assert [p.name for p in kept.iterdir()] == ["notes.txt"]     # a folder it did not make
+    experiments.run("initialisation", out_dir=str(out))
+    err = capsys.readouterr().err
+    assert err.count("figures skipped") == 1              # one note, however many experiments
+    assert 'pip install "glassgrad[cli]"' in err and "matplotlib is not installed" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_experiment_leaves_no_empty_folder(tmp_path):
+    @experiments.register("_probe_fails", "a probe that fails")
+    def probe(size="small", out_dir=None, seed=0):
+        raise RuntimeError("probe failed")
+
+    try:
+        out = tmp_path / "runs" / "experiments" / "probe"
+        with pytest.raises(RuntimeError, match="probe failed"):
+            experiments.run("_probe_fails", out_dir=str(out))
+        assert list(tmp_path.iterdir()) == []            # runs/ and its sub-folders are gone
+        kept = tmp_path / "kept"
+        kept.mkdir()
+        (kept / "notes.txt").write_text("mine")
+        with pytest.raises(RuntimeError):
+            experiments.run("_probe_fails", out_dir=str(kept))
+        assert [p.name for p in kept.iterdir()] == ["notes.txt"]     # a folder it did not make
+    finally:
+        experiments._REGISTRY.pop("_probe_fails", None)

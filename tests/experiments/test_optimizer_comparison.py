@@ -56,3 +56,32 @@ def test_figures_are_pngs_and_results_are_json(results):
         with open(path, "rb") as f:
             assert f.read(8) == b"\x89PNG\r\n\x1a\n"
     json.dumps(results)                        # plain numbers, lists and strings
+
+
+def test_the_rosenbrock_figure_keeps_every_path_in_frame_and_names_start_and_minimum(tmp_path):
+    import numpy as np
+    from glassgrad.experiments import optimizer_comparison as oc
+    wild = {name: {"path": np.array([oc.START, (0.2, -2.7), (-2.4, 0.5), (1.0, 1.0)]),
+                   "steps_to_minimum": 3 if name == "Newton" else None,
+                   "losses": [10.0, 5.0, 1.0]} for name in oc.NAMES}
+    figure = oc.draw_rosenbrock(wild, str(tmp_path / "rosenbrock.png"))
+    ax = figure.axes[0]
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    assert x0 < -2.4 and x1 >= 2.0 and y0 < -2.7 and y1 >= 3.0     # nothing drawn off the edge
+    labels = ax.get_legend_handles_labels()[1]
+    assert "start (-1.5, 2)" in labels and "minimum (1, 1)" in labels
+    assert "Newton (3 steps)" in labels and "SGD (not reached)" in labels
+    assert (tmp_path / "rosenbrock.png").stat().st_size > 0
+
+
+def test_the_mlp_legend_shows_the_measured_times(results):
+    import numpy as np
+    from glassgrad.experiments import optimizer_comparison as oc
+    mlp = dict(results["mlp"], optimizers={
+        name: dict(r, losses=results["mlp"]["losses"][name])
+        for name, r in results["mlp"]["optimizers"].items()})
+    figure = oc.draw_mlp(mlp, str(results["figures"][1]) + ".again.png")
+    labels = figure.axes[0].get_legend_handles_labels()[1]
+    for label, (name, r) in zip(labels, mlp["optimizers"].items()):
+        assert label.startswith(name) and f"({r['seconds']:.2g} s)" in label
+    assert np.isfinite([r["seconds"] for r in mlp["optimizers"].values()]).all()
