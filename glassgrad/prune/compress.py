@@ -24,7 +24,7 @@ import numpy as np
 
 from ..autograd import no_grad
 from ..creation import tensor
-from ..nn import Conv1d, Conv2d, Linear, Module, Parameter, Sequential
+from ..nn import Conv1d, Conv2d, Linear, Parameter, Sequential
 from .functional import is_pruned, remove
 from .methods import BasePruningMethod, _array
 from .report import effective_tensors

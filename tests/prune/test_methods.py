@@ -154,8 +154,8 @@ def test_reparametrisation_names_hook_and_state_dict():
     # the hook recomputes weight from weight_orig before every forward
     ours.weight_orig.data = gg.tensor(np.ones((6, 5), np.float32))
     out = ours(gg.ones(1, 5)).detach().numpy()
-    np.testing.assert_allclose(out, ours.weight_mask.numpy().sum(1)[None] + ours.bias.detach().numpy()
-                               [None], rtol=1e-6)
+    expected = ours.weight_mask.numpy().sum(1) + ours.bias.detach().numpy()
+    np.testing.assert_allclose(out, expected[None], rtol=1e-6)
 
 
 def test_gradients_are_zero_where_the_mask_is_zero():
