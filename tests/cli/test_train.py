@@ -218,7 +218,7 @@ def test_a_batch_that_does_not_fit_the_model(existing_run, tmp_path, monkeypatch
 
 @pytest.mark.parametrize("argv, words", [
     (["--data", "cifar10"], ["unknown data set 'cifar10'", "mnist1d, digits, fashion-mnist"]),
-    (["--model", "rnn"], ["invalid choice: 'rnn'", "--help"]),
+    (["--model", "vgg"], ["invalid choice: 'vgg'", "--help"]),
     (["--optimizer", "adagrad"], ["invalid choice: 'adagrad'"]),
     (["--epochs", "0"], ["--epochs must be greater than 0"]),
     (["--lr", "fast"], ["--lr expects a number"]),
@@ -254,7 +254,7 @@ def test_python_m_glassgrad_train_subprocess(tmp_path):
     assert done.returncode == 0, done.stderr
     assert CI_LINE.search(done.stdout)
     assert "Traceback" not in done.stderr and (tmp_path / "r" / "checkpoint.npz").exists()
-    bad = subprocess.run([sys.executable, "-m", "glassgrad", "train", "--model", "rnn"],
+    bad = subprocess.run([sys.executable, "-m", "glassgrad", "train", "--model", "vgg"],
                          capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120,
                          check=False)
     assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
