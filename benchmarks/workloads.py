@@ -170,4 +170,16 @@ def workloads(scale=1.0):
                  "steps/s", *lstm, batch=b(64)),
         Workload("gru", "GRU 64→128, T 40, linear head on the last step, cross-entropy, SGD",
                  "steps/s", *gru, batch=b(64)),
+    ] + _graph_workloads(scale)
+
+
+def _graph_workloads(scale):
+    """Issue 14: kg (one 1-N epoch, steps/s = epochs/s) and gcn (benchmarks/graph_workloads.py)."""
+    from . import graph_workloads as g
+    return [
+        Workload("kg", "ComplEx dim 200, Kinships, one 1-N epoch (LCWA, cross-entropy), "
+                 "batch 256, Adam", "steps/s", g.kg_glassgrad(min(scale, 1.0)),
+                 g.kg_torch(min(scale, 1.0)), batch=256),
+        Workload("gcn", "2-layer GCN 1433-16-7 on Cora, dropout 0.5, one full-batch Adam step",
+                 "steps/s", g.gcn_glassgrad, g.gcn_torch, batch=2708),
     ]
