@@ -165,6 +165,7 @@ def plot_gradient_flow(model, path, title="gradient norm per layer"):
     layers = report.layer_norms()
     names = list(layers)
     values = [layers[name] for name in names]
+    labels = _layer_labels(model, names)
     positive = [v for v in values if v is not None and v > 0 and math.isfinite(v)]
     floor = min(positive) / 10 if positive else 1e-12
     figure, (ax,) = new_figure(1, width=max(5.0, 0.5 * len(names) + 2), height=3.6)
@@ -177,13 +178,22 @@ def plot_gradient_flow(model, path, title="gradient norm per layer"):
             label = "None" if v is None else ("0" if v == 0 else "NaN")
             ax.annotate(label, (i, floor), ha="center", va="bottom", color="tab:red")
     ax.set_yscale("log")
-    ax.set_xticks(range(len(names)), names, rotation=45 if len(names) > 8 else 0, ha="right"
+    ax.set_xticks(range(len(names)), labels, rotation=45 if len(names) > 8 else 0, ha="right"
                   if len(names) > 8 else "center")
     ax.set_xlabel("layer (input → output)")
     ax.set_ylabel("‖gradient‖")
     ax.set_title(title)
     ax.grid(axis="y", alpha=0.3)
     return save_figure(figure, path)
+
+
+def _layer_labels(model, names):
+    """Tick labels: each layer's name with its class ("0\nLinear"), so that a Sequential's
+    numbered layers say what they are; plain names when only a report or pairs were given."""
+    if not hasattr(model, "named_modules"):
+        return names
+    kinds = {name: type(module).__name__ for name, module in model.named_modules()}
+    return [f"{name}\n{kinds[name]}" if name in kinds else name for name in names]
 
 
 __all__ = ["GradientFlowReport", "ParameterGradient", "gradient_flow", "plot_gradient_flow"]

@@ -83,3 +83,16 @@ def test_plot(tmp_path):
     assert isinstance(report, GradientFlowReport)
     assert plot_gradient_flow(report, tmp_path / "again.png").endswith("again.png")
     assert path.endswith("flow.png")
+
+
+def test_plot_labels_name_each_layer_and_its_class():
+    from glassgrad.debug.grad_flow import _layer_labels
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    names = list(gradient_flow_names(model))
+    assert _layer_labels(model, names) == ["0\nLinear", "2\nLinear"]
+    assert _layer_labels(list(model.named_parameters()), names) == names
+
+
+def gradient_flow_names(model):
+    model(gg.randn(2, 3)).sum().backward()
+    return gradient_flow(model).layer_norms()
