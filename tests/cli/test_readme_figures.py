@@ -93,3 +93,24 @@ def test_the_figures_are_what_the_code_prints(tmp_path):
     text = " ".join(page(os.path.join("docs", "cli.md")).split())
     assert f"digits, logreg {digits['logreg']}%, mlp {digits['mlp']}%, cnn {digits['cnn']}%" \
         in text
+
+
+GRU_ROW = re.compile(r"^\| GRU \(`gru`\) \| [^|]* \| ([\d.]+)% \(([\d.]+)–([\d.]+)%\) \|",
+                     re.MULTILINE)
+
+
+@pytest.mark.slow
+def test_the_gru_figure_is_what_the_code_prints(tmp_path):
+    """README's GRU row (`glassgrad train --data mnist1d --model gru`, default threads)."""
+    pytest.importorskip("threadpoolctl")
+    here = this_machine()
+    if not (here["cpu"].startswith(MEASURED_ON["cpu"]) and here["numpy"] == MEASURED_ON["numpy"]
+            and MEASURED_ON["blas"] in here["blas"]):
+        pytest.skip(f"the figures were measured on {MEASURED_ON}; this is {here}")
+    (row,) = GRU_ROW.findall(page("README.md"))
+    result = run_folder.train_run(model="gru", threads=2, progress=False,
+                                  out=str(tmp_path / "gru"), log=lambda line: None)
+    score = result["test"]["accuracy"]
+    printed = tuple(f"{100 * v:.1f}" for v in (score.value, score.low, score.high))
+    print(f"gru: {printed}")
+    assert printed == row
