@@ -86,27 +86,25 @@ def plot_embedding(embedding, labels, path, title="karate club embedding", names
     """Save a scatter plot of the embedding in 2-D coloured by label (matplotlib, optional);
     returns the path."""
     try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+        from matplotlib.figure import Figure     # no pyplot: the caller's backend is left alone
     except ImportError:
         raise ImportError("plot_embedding: needs matplotlib (pip install matplotlib)") from None
     points = project_2d(embedding)
     labels = np.asarray(labels)
-    figure, axis = plt.subplots(figsize=(5, 4))
+    figure = Figure(figsize=(5, 4))
+    axis = figure.subplots()
     for value, colour, name in ((0, "tab:blue", "Mr. Hi"), (1, "tab:orange", "Officer")):
         mask = labels == value
         axis.scatter(points[mask, 0], points[mask, 1], c=colour, label=name, s=40)
     for i, (px, py) in enumerate(points):
         axis.annotate(str(i if names is None else names[i]), (px, py), fontsize=7,
                       xytext=(3, 3), textcoords="offset points")
-    axis.set_title(title)
+    axis.set_title(title, fontsize=10)
     axis.set_xlabel("principal axis 1")
     axis.set_ylabel("principal axis 2")
     axis.legend()
     figure.tight_layout()
     figure.savefig(path, dpi=120)
-    plt.close(figure)
     return path
 
 
