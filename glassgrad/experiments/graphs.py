@@ -20,7 +20,7 @@ from . import can_draw, register
 from ..random import Generator
 from ..train.metrics import wilson_interval
 
-SIZES = {"small": {"seeds": 2, "gcn_seeds": 3}, "full": {"seeds": 5, "gcn_seeds": 10}}
+SIZES = {"small": {"seeds": 1, "gcn_seeds": 3}, "full": {"seeds": 5, "gcn_seeds": 10}}
 RGCN_SEEDS = {"small": 2, "full": 10}
 
 
