@@ -6,6 +6,7 @@
     glassgrad experiments list
     glassgrad experiments run vanishing_gradients --size small --out figures
     glassgrad demo                               # one second: a small MLP on two spirals
+    glassgrad graph info data.tsv                # a graph file's properties checklist
 
 One file per sub-command (train.py, evaluate.py, experiments.py, demo.py: its arguments and
 its run), command.py builds the parser from them and runs one, arguments.py holds what they

@@ -10,7 +10,7 @@ import textwrap
 import numpy as np
 
 from .. import __version__
-from . import demo, evaluate, experiments, sample, train
+from . import demo, evaluate, experiments, graph, sample, train
 from .arguments import Parser, UsageError
 
 # name -> (help, add_arguments(parser), run(args) -> exit status)
@@ -20,6 +20,7 @@ COMMANDS = {
     "experiments": (experiments.HELP, experiments.add_arguments, experiments.run),
     "demo": (demo.HELP, demo.add_arguments, demo.run),
     "sample": (sample.HELP, sample.add_arguments, sample.run),
+    "graph": (graph.HELP, graph.add_arguments, graph.run),
 }
 
 

@@ -127,6 +127,7 @@ from . import adaround, bits, equalisation  # noqa: E402,F401  (glassgrad.quant,
 from . import double_descent, lottery_ticket, pruning, random_labels  # noqa: E402,F401
 from . import char_lm, text_classification  # noqa: E402,F401
 from . import co2_forecast, seq2seq  # noqa: E402,F401
+from . import graphs  # noqa: E402,F401  (glassgrad.graph, issue 14)
 
 __all__ = ["register", "get", "list_experiments", "describe", "run", "SIZES", "can_draw",
            "require_matplotlib"]

@@ -14,4 +14,4 @@ from .modules import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d
                       BatchNorm2d, Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d, GroupNorm,
                       InstanceNorm1d, InstanceNorm2d, LayerNorm, MaxPool1d, MaxPool2d)
 from .modules import GRU, LSTM, RNN, RNNBase, GRUCell, LSTMCell, RNNCell, RNNCellBase
-from .modules import GCNConv
+from .modules import GCNConv, RGCNConv
