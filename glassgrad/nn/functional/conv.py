@@ -77,8 +77,10 @@ def _convnd(op, nd, input, weight, bias, stride, padding, dilation, groups):
         out = _conv_rows(x, weight, bias, window)
     else:
         cols = Unfold.apply(x, window)                                       # (N, C·Πk, L)
-        cols = cols.reshape(n, groups, -1, cols.shape[2])                    # (N, G, C/G·Πk, L)
-        w = weight.reshape(groups, out_channels // groups, -1)               # (G, O/G, C/G·Πk)
+        # explicit sizes, not -1: an empty batch (N = 0) has no elements to infer -1 from
+        per_group = cols.shape[1] // groups
+        cols = cols.reshape(n, groups, per_group, cols.shape[2])             # (N, G, C/G·Πk, L)
+        w = weight.reshape(groups, out_channels // groups, per_group)        # (G, O/G, C/G·Πk)
         if bias is None:
             out = matmul(w, cols)
         else:                        # the bias added into the product: one array, not two
