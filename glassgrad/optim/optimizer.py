@@ -192,7 +192,16 @@ class Optimizer:
 
         The parameters are matched by position, as in torch. Buffers are copied and cast to
         their parameter's dtype; integer keys that JSON turned into strings are accepted.
+        Everything is checked and converted before anything is replaced, so a failed load
+        leaves the optimiser as it was.
         """
+        name = type(self).__name__
+        if not isinstance(state_dict, dict) or not {"state", "param_groups"} <= set(state_dict):
+            keys = sorted(map(str, state_dict)) if isinstance(state_dict, dict) else None
+            raise ValueError(f"{name}.load_state_dict: expected a dict with 'state' and "
+                             f"'param_groups' (what state_dict() returns), got "
+                             f"{type(state_dict).__name__}" + (f" with keys {keys}" if keys
+                                                               is not None else ""))
         saved_groups = state_dict["param_groups"]
         if len(saved_groups) != len(self.param_groups):
             raise ValueError(f"loaded state dict has a different number of parameter groups: "
@@ -206,13 +215,19 @@ class Optimizer:
                                  f"{len(saved['params'])} parameters saved, "
                                  f"{len(group['params'])} here")
             id_map.update(zip((int(k) for k in saved["params"]), group["params"]))
-        self.state = self._load_state(state_dict["state"], id_map)
+        state = self._load_state(state_dict["state"], id_map)
+        loaded = []
         for group, saved in zip(self.param_groups, saved_groups):
+            options = {key: _plain(value, group.get(key)) for key, value in saved.items()
+                       if key != "params"}
+            self._validate(dict(group, **options))      # a saved lr of '0.1' or -1: refused
+            loaded.append(options)
+        # All checked: only now is anything replaced.
+        self.state = state
+        for group, options in zip(self.param_groups, loaded):
             # Update the group dicts in place: whoever shares them (Lookahead, a scheduler)
             # sees the loaded options.
             params = group["params"]
-            options = {key: _plain(value, group.get(key)) for key, value in saved.items()
-                       if key != "params"}
             group.clear()
             group.update(options)
             group["params"] = params
@@ -297,7 +312,7 @@ def check_numbers(optimizer, options):
     "Invalid learning rate: '0.1' (SGD expects a number, got str)" instead of a comparison's
     TypeError from deep inside the checks."""
     for key, description in NUMERIC.items():
-        if key in options and not _is_number(options[key]):
+        if key in options and options[key] is not required and not _is_number(options[key]):
             raise TypeError(f"Invalid {description}: {options[key]!r} ({optimizer} expects a "
                             f"number, got {type(options[key]).__name__})")
     betas = options.get("betas")
