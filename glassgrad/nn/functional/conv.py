@@ -147,7 +147,8 @@ def _conv_transposend(op, nd, input, weight, bias, stride, padding, output_paddi
     # cols[n, g] = W[g]ᵀ @ x[n, g]: (G, O/G·Πk, C/G) @ (N, G, C/G, L) → (N, G, O/G·Πk, L)
     w = weight.reshape(groups, in_channels // groups, -1).transpose(1, 2)
     cols = matmul(w, x.reshape(n, groups, in_channels // groups, length))
-    out = Fold.apply(cols.reshape(n, -1, length), window)                   # (N, O, *image)
+    rows = cols.shape[1] * cols.shape[2]                   # not -1: N = 0 must work too
+    out = Fold.apply(cols.reshape(n, rows, length), window)                 # (N, O, *image)
     if bias is not None:
         out = out + bias.reshape((out_channels,) + (1,) * nd)
     return out.squeeze(0) if unbatched else out

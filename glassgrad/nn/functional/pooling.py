@@ -113,7 +113,8 @@ def _avg_poolnd(op, nd, input, kernel_size, stride, padding, ceil_mode, count_in
     else:
         # Any other windows: unfold's (N, C·Πk, L) as (N, C, Πk, *positions), summed over Πk.
         cols = Unfold.apply(x, window)
-        sums = cols.reshape((x.shape[0], x.shape[1], -1) + window.positions).sum(2)
+        taps = cols.shape[1] // x.shape[1]          # not -1: an empty batch must work too
+        sums = cols.reshape((x.shape[0], x.shape[1], taps) + window.positions).sum(2)
         if divisor_override is not None:
             out = sums * (1.0 / divisor_override)
         else:
