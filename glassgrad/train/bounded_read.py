@@ -52,7 +52,8 @@ def check_regular_file(path, who):
     try:
         info = os.stat(path)
     except FileNotFoundError:
-        raise FileNotFoundError(f"{who}: no checkpoint at {path!r} (no file at that path)") \
+        raise FileNotFoundError(f"{who}: no checkpoint at {path!r} (file not found: no file at "
+                                "that path)") \
             from None
     if stat.S_ISDIR(info.st_mode):
         raise CheckpointError(f"{who}: {path!r} is a directory, not a checkpoint file; give the "
