@@ -269,9 +269,9 @@ def read(path, max_bytes=None):
         raise CheckpointError(f"{who}: {path!r}: its {META_KEY!r} entry is nested too deeply "
                               "to read (a crafted file?)") from None
     if not isinstance(structure, dict) or structure.get("format") != FORMAT:
+        found = structure.get("format") if isinstance(structure, dict) else None
         raise CheckpointError(f"{who}: {path!r} is not a glassgrad checkpoint (format "
-                              f"{structure.get('format') if isinstance(structure, dict) else None!r}"
-                              f", expected {FORMAT!r})")
+                              f"{found!r}, expected {FORMAT!r})")
     version = structure.get("version", 0)
     if type(version) is not int:
         raise CheckpointError(f"{who}: {path!r}: field 'version' must be an int, got "
