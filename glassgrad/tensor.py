@@ -7,6 +7,7 @@ backward accumulates their gradient in `.grad`. Every method here is a call into
 `glassgrad.ops`, where each op's forward and backward live side by side; those whose
 arguments are exactly the op's are bound from a list at the end of the file.
 """
+import copy
 import weakref
 
 import numpy as np
@@ -31,6 +32,30 @@ class Tensor:
         if requires_grad and _grad_fn is None and data.dtype.kind not in "fc":
             raise RuntimeError(f"requires_grad=True: only floating-point tensors can require "
                                f"gradients; got dtype {data.dtype} (shape {data.shape})")
+
+    # --- copying and pickling (torch's rules) ------------------------------------------------
+    def __reduce_ex__(self, protocol):
+        """pickle and copy.copy keep the values and requires_grad, never the graph (whose
+        default pickling would recurse through every op, RecursionError on a long one) nor
+        .grad: a non-leaf comes back as a leaf, as in torch."""
+        return (_rebuild_tensor, (self._data, self.requires_grad))
+
+    def __deepcopy__(self, memo):
+        """A leaf's values, requires_grad and .grad, copied (a Parameter stays a Parameter).
+
+        As torch: a non-leaf cannot be deep-copied (copying its graph would copy everything it
+        came from); `t.detach().clone()` copies its values."""
+        if self.grad_fn is not None:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) "
+                               "support the deepcopy protocol at the moment; this tensor was "
+                               f"made by {self.grad_fn.name()} (shape {self.shape}): deepcopy "
+                               "t.detach() instead")
+        rebuild, args = self.__reduce_ex__(4)
+        new = rebuild(*copy.deepcopy(args, memo))
+        if type(self) is Tensor:                  # Parameter's own __reduce_ex__ keeps .grad
+            new.grad = copy.deepcopy(self.grad, memo)
+        memo[id(self)] = new
+        return new
 
     # --- what a tensor is -----------------------------------------------------------------
     @property
@@ -468,6 +493,10 @@ class Tensor:
     def tile(self, *dims): return ops.tile(self, dims)
     def flip(self, *dims): return ops.flip(self, dims)
     def split(self, split_size, dim=0): return ops.split(self, split_size, dim)
+
+
+def _rebuild_tensor(data, requires_grad):
+    return Tensor(data, requires_grad=requires_grad)
 
 
 class _HookHandle:

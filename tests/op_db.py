@@ -734,6 +734,15 @@ LOSS = [
     OpInfo("cross_entropy (fused, large logits)", nnF.cross_entropy, "F.cross_entropy",
            [sample((3, 4), target=_fixed(8, (3,), 4))], domain=LARGE,
            note="logits near 1000: the max is subtracted before exp"),
+    # BCE of probabilities (ops/loss.py's BinaryCrossEntropy: torch's clamped gradient), both
+    # the probabilities and the targets differentiated; p = 0 or 1 is in
+    # tests/nn/test_loss_edge_cases.py (there finite differences do not apply).
+    OpInfo("binary_cross_entropy (nn.functional)", nnF.binary_cross_entropy,
+           "F.binary_cross_entropy",
+           [sample((3, 4), (3, 4)), sample((5,), (5,), reduction="sum"),
+            sample((2, 3), (2, 3), reduction="none")],
+           domain=_each(lambda rng, shape: rng.uniform(0.1, 0.9, shape)),
+           note="probabilities and targets in (0.1, 0.9), away from the clamps"),
 ]
 
 # ================================================================================================

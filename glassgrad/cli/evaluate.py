@@ -31,6 +31,9 @@ def run(args):
     path = args.checkpoint
     if os.path.isdir(path):
         path = os.path.join(path, "checkpoint.npz")
+    if os.path.exists(path) and not os.path.isfile(path):
+        raise UsageError(prog, f"{path!r} is not a regular file (a FIFO, a socket or a device?); "
+                               "give the checkpoint.npz that `glassgrad train` wrote")
     if not os.path.isfile(path):
         raise UsageError(prog, f"no checkpoint at {path!r}; give the checkpoint.npz (or the "
                                "run folder) that `glassgrad train` wrote")

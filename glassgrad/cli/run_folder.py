@@ -395,6 +395,7 @@ def evaluate_checkpoint(path, data=None, log=print, data_dir=None):
             f"{path!r} is a glassgrad checkpoint but not one written by `glassgrad train` (no "
             f"model name, data set and shapes in its metadata); load it in Python with "
             f"glassgrad.train.checkpoint.load(path, model)")
+    _check_run_metadata(path, meta, saved["model"])
     net = builders.build_model(meta["model"], meta["input_shape"], meta["num_classes"])
     try:
         net.load_state_dict(saved["model"])
@@ -415,6 +416,37 @@ def evaluate_checkpoint(path, data=None, log=print, data_dir=None):
     for line in str(test).splitlines():
         log(line)
     return {"test": test, "saved": (saved["metadata"] or {}).get("test"), "run": meta}
+
+
+def _check_run_metadata(path, meta, state):
+    """Refuse run metadata that is malformed, or that would build a model bigger than the
+    weights the file holds, before anything is built: every model of `glassgrad train` has at
+    least one weight per input feature or per class (its first or last layer), so an input
+    shape (or class count) beyond the number of stored weights is a crafted or corrupt file
+    (metadata declaring 100000 × 100000 inputs must not allocate a 10¹⁰-weight layer)."""
+    def refuse(field, problem):
+        raise checkpoint.CheckpointError(f"{path!r}: field '{RUN_KEY}.{field}' of its metadata "
+                                         f"{problem}; the checkpoint cannot be evaluated")
+
+    if not isinstance(meta["model"], str) or meta["model"] not in builders.MODELS:
+        refuse("model", f"must be one of {', '.join(builders.MODELS)}, got {meta['model']!r}")
+    shape = meta["input_shape"]
+    if (not isinstance(shape, list) or not 1 <= len(shape) <= 3
+            or not all(type(d) is int and d >= 1 for d in shape)):
+        refuse("input_shape", f"must be a list of 1 to 3 positive ints, got {shape!r}")
+    classes = meta["num_classes"]
+    if type(classes) is not int or classes < 1:
+        refuse("num_classes", f"must be a positive int, got {classes!r}")
+    stored = 0
+    for value in (state or {}).values():
+        stored += int(np.size(value._data if hasattr(value, "_data") else value))
+    features = int(np.prod(shape, dtype=object))
+    if features > stored:
+        refuse("input_shape", f"declares {features:,} input features, more than the "
+                              f"{stored:,} weights the file holds")
+    if classes > stored:
+        refuse("num_classes", f"declares {classes:,} classes, more than the {stored:,} weights "
+                              "the file holds")
 
 
 __all__ = ["FILES", "RunExistsError", "check_out", "check_resumable", "default_out",

@@ -164,6 +164,8 @@ class LogSoftmax(Function):
 def log_softmax_array(x, dim):
     """log softmax of a numpy array along `dim`, the max subtracted first (exp cannot
     overflow); a row whose max is ±inf or NaN gives NaN, as torch does."""
+    if x.size == 0:                         # an empty dim (or batch): nothing to normalise
+        return np.empty_like(x)
     top = x.max(axis=dim, keepdims=True)
     if not np.isfinite(top).all():
         with np.errstate(invalid="ignore"):

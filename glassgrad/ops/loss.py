@@ -1,15 +1,20 @@
-"""The two fused losses: mean squared error and cross-entropy of class indices, each one op.
+"""The fused losses: mean squared error and cross-entropy of class indices, each one op; and
+binary cross-entropy of probabilities, a primitive for its clamped gradient.
 
-nn.functional's losses compose ops; these two common cases are primitives because a benchmark
-favours them (the figures are in each docstring). Both backward rules are written in glassgrad
-ops from the inputs, so they are differentiable again.
+nn.functional's losses compose ops; the first two common cases are primitives because a
+benchmark favours them (the figures are in each docstring), BCE because torch's gradient at
+p = 0 or 1 is not the derivative of any composite of the clamped logs. Every backward rule is
+written in glassgrad ops from the inputs, so they are differentiable again.
 """
+import math
+
 import numpy as np
 
 from ..autograd.function import Function
 from ..tensor import as_array
 from . import elementwise as ew
 from .activation import log_softmax, log_softmax_array
+from .indexing import where
 
 
 class MSELoss(Function):
@@ -25,6 +30,9 @@ class MSELoss(Function):
     @staticmethod
     def forward(ctx, input, target, mean):
         squares = np.square(np.subtract(input, target))
+        if mean and squares.size == 0:            # the mean of nothing is NaN, as in torch
+            ctx.scale = math.nan
+            return np.full((), np.nan, dtype=squares.dtype)
         ctx.scale = 2.0 / squares.size if mean else 2.0
         # numpy's pairwise sum: np.vdot (BLAS) was 2,000× less accurate on 10⁷ float32 values.
         total = squares.sum()
@@ -73,6 +81,61 @@ class CrossEntropy(Function):
         onehot = np.zeros(x.shape, dtype=x.dtype)
         onehot[np.arange(len(ctx.labels)), ctx.labels] = 1
         return (ew.exp(log_softmax(x, 1)) - onehot) * (grad * ctx.scale), None
+
+
+LOG_FLOOR = -100.0     # torch's BCE clamps each log here: p = 0 costs 100, not inf
+# torch's floor for p(1 - p) in the gradient's denominator: 1e-12 as a C float (float32), so
+# 9.9999999600e-13, which float64 gradients at p = 0 or 1 show (1/ε = 1.000000004e12).
+BCE_EPSILON = float(np.float32(1e-12))
+
+
+def clamped_log(x):
+    """max(log x, -100) for x >= 0, differentiable to any order (gradient 0 where clamped).
+
+    At x = 0 the log is taken of 1 (a branch `where` discards), so no 0·inf appears in backward.
+    """
+    positive = x._data > 0
+    log_x = ew.clamp(ew.log(where(positive, x, 1.0)), min=LOG_FLOOR)
+    return where(positive, log_x, LOG_FLOOR)
+
+
+class BinaryCrossEntropy(Function):
+    """-[t·max(log p, -100) + (1 - t)·max(log(1 - p), -100)], element by element (torch's BCE).
+
+    Why a primitive (correctness, not speed): torch's gradient in p is not the derivative of the
+    clamped forward. It is the unclamped one with its denominator floored,
+        d p = g·(p - t) / max(p(1 - p), 1e-12),
+    so a prediction stuck at p = 0 with target 1 still gets a large push the right way
+    (-1e12·g), where the clamped composite's derivative is 0. In t it is the derivative of the
+    forward, d t = g·(max(log(1 - p), -100) - max(log p, -100)) (torch's -logit(p) is ±inf at
+    p = 0 or 1; here it stays finite). Both are glassgrad ops, so second derivatives flow; in
+    the interior the second derivative in p, (p² - 2pt + t)/(p(1 - p))², is torch's (torch's
+    double backward puts its ε elsewhere, so at p exactly 0 or 1 the two differ in size, not
+    sign).
+    """
+
+    @staticmethod
+    def forward(ctx, p, t):
+        with np.errstate(divide="ignore"):        # log 0 = -inf, then clamped
+            log_p = np.maximum(np.log(p), LOG_FLOOR)
+            log_q = np.maximum(np.log1p(-p), LOG_FLOOR)
+        return -(t * log_p + (1 - t) * log_q).astype(np.result_type(p, t), copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        p, t = ctx.inputs[:2]
+        needs = ctx.needs_input_grad
+        d_p = d_t = None
+        if needs[0]:
+            d_p = grad * (p - t) / ew.clamp(p * (1.0 - p), min=BCE_EPSILON)
+        if needs[1]:
+            d_t = grad * (clamped_log(1.0 - p) - clamped_log(p))
+        return d_p, d_t
+
+
+def binary_cross_entropy(input, target):
+    """Element-wise BCE of probabilities with torch's clamped logs and gradient: one op."""
+    return BinaryCrossEntropy.apply(input, target)
 
 
 def mse_loss(input, target, mean=True):

@@ -195,7 +195,7 @@ def split(a, split_size_or_sections, dim=0):
         if split_size_or_sections <= 0:
             raise ValueError(f"split: split_size must be positive, got {split_size_or_sections}")
         sizes = [split_size_or_sections] * (length // split_size_or_sections)
-        if length % split_size_or_sections:
+        if length % split_size_or_sections or length == 0:   # an empty dim: one empty piece
             sizes.append(length % split_size_or_sections)
     else:
         sizes = list(split_size_or_sections)
@@ -212,6 +212,10 @@ def split(a, split_size_or_sections, dim=0):
 def chunk(a, chunks, dim=0):
     """`chunks` pieces of equal size along `dim` (the last may be smaller), as torch.chunk."""
     length = a.shape[_dim("chunk", dim, a.ndim)]
+    if not isinstance(chunks, int) or chunks <= 0:
+        raise ValueError(f"chunk: chunks must be a positive int, got {chunks!r}")
+    if length == 0:                   # torch: `chunks` empty pieces
+        return split(a, [0] * chunks, dim)
     return split(a, max(-(-length // chunks), 1), dim)
 
 

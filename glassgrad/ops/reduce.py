@@ -174,6 +174,8 @@ def _extreme(a, dim, keepdim, largest):
     if dim is None:
         return Extreme.apply(a, _axes(op, a.ndim, None), False, largest)
     axes = _axes(op, a.ndim, dim)
+    if not axes:                      # a 0-d tensor, dim 0 or -1: itself, at index 0 (torch)
+        return MaxResult(Extreme.apply(a, (), keepdim, largest), Tensor(np.zeros((), np.int64)))
     arg = a._data.argmax if largest else a._data.argmin
     index = arg(axis=axes[0], keepdims=True)          # computed once: indices and gradient
     values = Extreme.apply(a, axes, keepdim, largest, index)
@@ -210,7 +212,10 @@ def prod(a, dim=None, keepdim=False):
 def logsumexp(a, dim, keepdim=False):
     """log Σ exp(a) over `dim`, computed as m + log Σ exp(a - m) with m the (constant) max."""
     axes = _axes("logsumexp", a.ndim, dim)
-    m = a._data.max(axis=axes, keepdims=True)
+    if a._data.size == 0:     # numpy's max has no identity; log Σ over nothing is -inf anyway
+        m = np.zeros([1 if i in axes else s for i, s in enumerate(a.shape)], dtype=a.dtype)
+    else:
+        m = a._data.max(axis=axes, keepdims=True)
     m = np.where(np.isfinite(m), m, 0).astype(a.dtype)   # all -inf: keep -inf, not NaN
     out = ew.log(sum(ew.exp(a - m), axes, keepdim=True)) + m
     return out if keepdim else out.reshape([s for i, s in enumerate(a.shape) if i not in axes])

@@ -50,7 +50,7 @@ class Optimizer:
 
     def __init__(self, params, defaults):
         self.defaults = defaults
-        self.validate(defaults)
+        self._validate(defaults)
         self.state = defaultdict(dict)
         self.param_groups = []
         if isinstance(params, Tensor):
@@ -66,6 +66,11 @@ class Optimizer:
             self.add_param_group(group)
 
     # --- what a subclass writes -------------------------------------------------------------
+    def _validate(self, options):
+        """Numbers where numbers belong (one message naming the optimiser), then validate()."""
+        check_numbers(type(self).__name__, options)
+        self.validate(options)
+
     def validate(self, options):
         """Raise ValueError on an invalid hyper-parameter (called on defaults and each group)."""
 
@@ -148,7 +153,7 @@ class Optimizer:
                 raise ValueError(f"parameter group didn't specify a value of required "
                                  f"optimization parameter {name}")
             group.setdefault(name, default)
-        self.validate(group)
+        self._validate(group)
         seen = {}
         for i, p in enumerate(params):
             if id(p) in seen:
@@ -187,7 +192,16 @@ class Optimizer:
 
         The parameters are matched by position, as in torch. Buffers are copied and cast to
         their parameter's dtype; integer keys that JSON turned into strings are accepted.
+        Everything is checked and converted before anything is replaced, so a failed load
+        leaves the optimiser as it was.
         """
+        name = type(self).__name__
+        if not isinstance(state_dict, dict) or not {"state", "param_groups"} <= set(state_dict):
+            keys = sorted(map(str, state_dict)) if isinstance(state_dict, dict) else None
+            raise ValueError(f"{name}.load_state_dict: expected a dict with 'state' and "
+                             f"'param_groups' (what state_dict() returns), got "
+                             f"{type(state_dict).__name__}" + (f" with keys {keys}" if keys
+                                                               is not None else ""))
         saved_groups = state_dict["param_groups"]
         if len(saved_groups) != len(self.param_groups):
             raise ValueError(f"loaded state dict has a different number of parameter groups: "
@@ -201,13 +215,19 @@ class Optimizer:
                                  f"{len(saved['params'])} parameters saved, "
                                  f"{len(group['params'])} here")
             id_map.update(zip((int(k) for k in saved["params"]), group["params"]))
-        self.state = self._load_state(state_dict["state"], id_map)
+        state = self._load_state(state_dict["state"], id_map)
+        loaded = []
         for group, saved in zip(self.param_groups, saved_groups):
+            options = {key: _plain(value, group.get(key)) for key, value in saved.items()
+                       if key != "params"}
+            self._validate(dict(group, **options))      # a saved lr of '0.1' or -1: refused
+            loaded.append(options)
+        # All checked: only now is anything replaced.
+        self.state = state
+        for group, options in zip(self.param_groups, loaded):
             # Update the group dicts in place: whoever shares them (Lookahead, a scheduler)
             # sees the loaded options.
             params = group["params"]
-            options = {key: _plain(value, group.get(key)) for key, value in saved.items()
-                       if key != "params"}
             group.clear()
             group.update(options)
             group["params"] = params
@@ -271,6 +291,36 @@ def _plain(value, current=None):
     if isinstance(value, list) and isinstance(current, tuple):
         return tuple(_plain(v) for v in value)
     return value
+
+
+# torch's names for the numeric hyper-parameters, as its "Invalid ..." messages word them.
+NUMERIC = {"lr": "learning rate", "eps": "epsilon value", "momentum": "momentum value",
+           "dampening": "dampening value", "weight_decay": "weight_decay value",
+           "alpha": "alpha value", "lr_decay": "lr_decay value",
+           "initial_accumulator_value": "initial_accumulator_value value",
+           "trust_coefficient": "trust_coefficient value", "damping": "damping value",
+           "lambd": "lambd value", "t0": "t0 value", "rho": "rho value"}
+
+
+def _is_number(value):
+    return (isinstance(value, numbers.Real) and not isinstance(value, bool)) or (
+        isinstance(value, Tensor) and value.numel() == 1 and value.dtype.kind == "f")
+
+
+def check_numbers(optimizer, options):
+    """Every numeric hyper-parameter (and each beta) is a real number: `SGD(lr='0.1')` raises
+    "Invalid learning rate: '0.1' (SGD expects a number, got str)" instead of a comparison's
+    TypeError from deep inside the checks."""
+    for key, description in NUMERIC.items():
+        if key in options and options[key] is not required and not _is_number(options[key]):
+            raise TypeError(f"Invalid {description}: {options[key]!r} ({optimizer} expects a "
+                            f"number, got {type(options[key]).__name__})")
+    betas = options.get("betas")
+    if isinstance(betas, (tuple, list)):
+        for i, beta in enumerate(betas):
+            if not _is_number(beta):
+                raise TypeError(f"Invalid beta parameter at index {i}: {beta!r} ({optimizer} "
+                                f"expects a number, got {type(beta).__name__})")
 
 
 def check_hyperparameter(optimizer, description, value, valid, expected):

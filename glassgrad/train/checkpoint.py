@@ -9,7 +9,10 @@ runs anything (`allow_pickle=False`).
 
 Saving writes a temporary file in the same folder, flushes it to disk, then renames it over the
 target with `os.replace` (atomic on POSIX and Windows): a crash mid-save leaves the previous
-checkpoint intact.
+checkpoint intact, and the temporary file a killed save left behind is removed by the next save
+of the same checkpoint. Reading is bounded (glassgrad/train/bounded_read.py): regular files
+only, sizes checked against the file before memory is allocated, and a structure that is not
+what `save` writes is one CheckpointError naming the file and the field.
 
     save("run.npz", model, optimizer, metadata={"epoch": 12})
     info = load("run.npz", model, optimizer)      # info["metadata"]["epoch"] == 12
@@ -18,22 +21,21 @@ import datetime
 import json
 import os
 import platform
+import re
 import tempfile
-import zipfile
+import time
 
 import numpy as np
 
 from ..tensor import Tensor
+from .bounded_read import CheckpointError, read_npz
 
 FORMAT = "glassgrad-checkpoint"
 VERSION = 1
 META_KEY = "__checkpoint__"
 _MARKERS = ("__tensor__", "__ndarray__", "__scalar__", "__tuple__", "__items__")
-
-
-class CheckpointError(ValueError):
-    """A file that is not a glassgrad checkpoint, or a truncated or corrupt one."""
-
+MAX_DEPTH = 100          # nesting of the JSON structure; save's own is a handful of levels
+STALE_AFTER = 60.0       # seconds: an older temporary file of ours is a killed save's
 
 # --- encoding: nested state -> JSON-able structure plus arrays ---------------------------------
 class _Encoder:
@@ -89,24 +91,52 @@ class _Encoder:
                         "and lists, tuples and dicts of these")
 
 
-def _decode(value, arrays):
+class _Malformed(Exception):
+    """Raised inside _decode; read() turns it into one CheckpointError naming the file."""
+
+    def __init__(self, field, problem):
+        super().__init__(f"field {field!r}: {problem}")
+
+
+def _decode(value, arrays, field, depth=0):
+    """The state tree back from its JSON form; `field` is the path for errors. Every marker's
+    contents are checked, so a crafted structure gives _Malformed, never a raw TypeError."""
+    if depth > MAX_DEPTH:
+        raise _Malformed(field, f"nested more than {MAX_DEPTH} levels deep")
     if isinstance(value, list):
-        return [_decode(v, arrays) for v in value]
+        return [_decode(v, arrays, f"{field}.{i}", depth + 1) for i, v in enumerate(value)]
     if not isinstance(value, dict):
         return value
     if len(value) == 1:
         (key, inner), = value.items()
-        if key == "__tensor__":
-            return Tensor(arrays[inner])
-        if key == "__ndarray__":
-            return arrays[inner]
-        if key == "__scalar__":
-            return arrays[inner][()]                        # a numpy scalar of its dtype
+        if key in ("__tensor__", "__ndarray__", "__scalar__"):
+            if not isinstance(inner, str):
+                raise _Malformed(field, f"{key} must name an array entry (a string), got "
+                                        f"{type(inner).__name__}")
+            if inner not in arrays:
+                raise _Malformed(field, f"refers to an array {inner!r} that the file does not "
+                                        "hold")
+            array = arrays[inner]
+            if key == "__tensor__":
+                return Tensor(array)
+            if key == "__ndarray__":
+                return array
+            if array.shape != ():
+                raise _Malformed(field, f"a scalar, but its entry holds shape {array.shape}")
+            return array[()]                                # a numpy scalar of its dtype
         if key == "__tuple__":
-            return tuple(_decode(v, arrays) for v in inner)
+            if not isinstance(inner, list):
+                raise _Malformed(field, f"__tuple__ must be a list, got {type(inner).__name__}")
+            return tuple(_decode(v, arrays, f"{field}.{i}", depth + 1)
+                         for i, v in enumerate(inner))
         if key == "__items__":
-            return {k: _decode(v, arrays) for k, v in inner}
-    return {k: _decode(v, arrays) for k, v in value.items()}
+            if not isinstance(inner, list) or not all(
+                    isinstance(kv, list) and len(kv) == 2
+                    and isinstance(kv[0], (str, int, float, bool, type(None))) for kv in inner):
+                raise _Malformed(field, "__items__ must be a list of [key, value] pairs with "
+                                        "number or string keys")
+            return {k: _decode(v, arrays, f"{field}.{k}", depth + 1) for k, v in inner}
+    return {k: _decode(v, arrays, f"{field}.{k}", depth + 1) for k, v in value.items()}
 
 
 # --- saving --------------------------------------------------------------------------------
@@ -168,6 +198,30 @@ def atomic_write(path, write):
         if os.path.exists(temporary):
             os.remove(temporary)
         raise
+    remove_stale_temporaries(path)
+
+
+def remove_stale_temporaries(path, older_than=STALE_AFTER):
+    """Remove the temporary files a killed save of `path` left beside it: only names of our
+    own pattern (mkstemp's "<name>.<8 characters>.tmp") and only those unchanged for
+    `older_than` seconds, so a save still being written by another process is left alone.
+    Returns the paths removed."""
+    folder = os.path.dirname(os.path.abspath(path))
+    pattern = re.compile(re.escape(os.path.basename(path)) + r"\.[A-Za-z0-9_]{8}\.tmp")
+    cutoff = time.time() - older_than
+    removed = []
+    for name in os.listdir(folder):
+        if not pattern.fullmatch(name):
+            continue
+        stale = os.path.join(folder, name)
+        try:
+            info = os.lstat(stale)
+            if os.path.isfile(stale) and not os.path.islink(stale) and info.st_mtime < cutoff:
+                os.remove(stale)
+                removed.append(stale)
+        except OSError:       # gone already (another save cleaned it), or not ours to remove
+            continue
+    return removed
 
 
 def _umask():
@@ -183,55 +237,59 @@ def _write_npz(f, entries):
 
 
 # --- loading -------------------------------------------------------------------------------
-def read(path):
+def read(path, max_bytes=None):
     """The checkpoint at `path` as a dict: "model", "optimizer", "scheduler" (state dicts, or
     None), "metadata", "versions", "created" and the class names; nothing is applied.
 
     Raises FileNotFoundError for a missing file and CheckpointError for a file that is not a
-    glassgrad checkpoint or is truncated or corrupt.
+    regular file or a glassgrad checkpoint, is truncated or corrupt, declares more data than
+    `max_bytes` (default: 64× its size, at least 16 MiB; see bounded_read.py) or holds a
+    malformed structure.
     """
     path = os.fspath(path)
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"checkpoint.load: no checkpoint at {path!r} (file not found)")
-    with open(path, "rb") as f:
-        head = f.read(4)
-    size = os.path.getsize(path)
-    if head != b"PK\x03\x04":
-        raise CheckpointError(f"checkpoint.load: {path!r} is not a glassgrad checkpoint: not a "
-                              f".npz (zip) archive ({size} bytes, starting {head!r})")
+    who = "checkpoint.load"
+    arrays = read_npz(path, who, max_bytes=max_bytes, text_entries=(META_KEY,))
+    if META_KEY not in arrays:
+        names = list(arrays)
+        raise CheckpointError(
+            f"{who}: {path!r} is a .npz archive but not a glassgrad checkpoint: it has no "
+            f"{META_KEY!r} entry (entries: {', '.join(names[:5])}"
+            f"{', ...' if len(names) > 5 else ''})")
+    text = arrays.pop(META_KEY)
+    if text.dtype.kind != "U" or text.shape != ():
+        raise CheckpointError(f"{who}: {path!r}: its {META_KEY!r} entry must be one string (the "
+                              f"JSON structure), got an array of dtype {text.dtype} and shape "
+                              f"{text.shape}")
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            names = list(archive.files)
-            if META_KEY not in names:
-                raise CheckpointError(
-                    f"checkpoint.load: {path!r} is a .npz archive but not a glassgrad "
-                    f"checkpoint: it has no {META_KEY!r} entry (entries: "
-                    f"{', '.join(names[:5])}{', ...' if len(names) > 5 else ''})")
-            arrays = {name: archive[name] for name in names}      # reads (and CRC-checks) all
-    except CheckpointError:
-        raise
-    except (zipfile.BadZipFile, EOFError, ValueError, OSError, KeyError) as error:
-        raise CheckpointError(f"checkpoint.load: {path!r} is truncated or corrupt ({size} bytes; "
-                              f"{type(error).__name__}: {error})") from None
-    try:
-        structure = json.loads(str(arrays.pop(META_KEY)))
-    except (json.JSONDecodeError, TypeError) as error:
-        raise CheckpointError(f"checkpoint.load: {path!r}: its {META_KEY!r} entry is not valid "
-                              f"JSON ({error})") from None
+        structure = json.loads(str(text))
+    except json.JSONDecodeError as error:
+        raise CheckpointError(f"{who}: {path!r}: its {META_KEY!r} entry is not valid JSON "
+                              f"({error})") from None
+    except RecursionError:
+        raise CheckpointError(f"{who}: {path!r}: its {META_KEY!r} entry is nested too deeply "
+                              "to read (a crafted file?)") from None
     if not isinstance(structure, dict) or structure.get("format") != FORMAT:
-        raise CheckpointError(f"checkpoint.load: {path!r} is not a glassgrad checkpoint (format "
-                              f"{structure.get('format') if isinstance(structure, dict) else None!r}"
-                              f", expected {FORMAT!r})")
-    if structure.get("version", 0) > VERSION:
-        raise CheckpointError(f"checkpoint.load: {path!r} was written by a newer glassgrad "
+        found = structure.get("format") if isinstance(structure, dict) else None
+        raise CheckpointError(f"{who}: {path!r} is not a glassgrad checkpoint (format "
+                              f"{found!r}, expected {FORMAT!r})")
+    version = structure.get("version", 0)
+    if type(version) is not int:
+        raise CheckpointError(f"{who}: {path!r}: field 'version' must be an int, got "
+                              f"{type(version).__name__} {version!r}")
+    if version > VERSION:
+        raise CheckpointError(f"{who}: {path!r} was written by a newer glassgrad "
                               f"(checkpoint format {structure['version']}, this glassgrad reads "
                               f"up to {VERSION}); versions: {structure.get('versions')}")
+    result = {}
     try:
-        result = {key: _decode(structure.get(key), arrays)
-                  for key in ("model", "optimizer", "scheduler", "metadata")}
-    except KeyError as error:
-        raise CheckpointError(f"checkpoint.load: {path!r} refers to an array {error} that it "
-                              "does not hold (corrupt)") from None
+        for key in ("model", "optimizer", "scheduler", "metadata"):
+            result[key] = _decode(structure.get(key), arrays, key)
+            if result[key] is not None and not isinstance(result[key], dict):
+                raise _Malformed(key, f"must be a dict (a state_dict) or absent, got "
+                                      f"{type(result[key]).__name__}")
+    except _Malformed as error:
+        raise CheckpointError(f"{who}: {path!r}: {error} (a corrupt or crafted checkpoint)") \
+            from None
     for key in ("versions", "created", "model_class", "optimizer_class", "scheduler_class"):
         result[key] = structure.get(key)
     return result

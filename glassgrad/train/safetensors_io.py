@@ -19,6 +19,7 @@ import os
 import numpy as np
 
 from ..tensor import as_array
+from .bounded_read import check_regular_file
 from .checkpoint import CheckpointError, atomic_write
 
 INSTALL = "pip install safetensors (or pip install 'glassgrad[safetensors]')"
@@ -70,12 +71,13 @@ def load_safetensors(path, model=None, strict=True):
     also loaded into it by `model.load_state_dict(arrays, strict=strict)`.
 
     Raises FileNotFoundError for a missing file and CheckpointError for one that is not a
-    valid .safetensors file.
+    regular file (a FIFO would block, a directory is not a file) or not a valid .safetensors
+    file. The safetensors library checks each tensor's byte range against the file's size
+    before reading it, so a header declaring more than the file holds is refused.
     """
     api = _numpy_api("load_safetensors")
     path = os.fspath(path)
-    if not os.path.exists(path):
-        raise FileNotFoundError(f"load_safetensors: no file at {path!r}")
+    check_regular_file(path, "load_safetensors")
     try:
         arrays = api.load_file(path)
     except Exception as error:     # safetensors raises its own SafetensorError (and others)

@@ -89,9 +89,9 @@ def test_binary_cross_entropy(reduction):
 
 
 def test_binary_cross_entropy_saturated_probabilities_stay_finite():
-    """p = 0 or 1: the logs are clamped at -100 as in torch. The gradient is the true derivative
-    of the clamped loss (torch's fused formula gives 0 at exactly p = t ∈ {0, 1}); it must be
-    finite."""
+    """p = 0 or 1: the logs are clamped at -100 as in torch, and the gradient is torch's
+    (p - t)/max(p(1 - p), 1e-12): finite, and 0 at exactly p = t ∈ {0, 1} (issue 18; the sign
+    and size checks are in test_loss_edge_cases.py)."""
     p = np.array([0.0, 1.0, 0.0, 1.0, 1e-30], dtype=np.float32)
     t = np.array([0.0, 1.0, 1.0, 0.0, 1.0], dtype=np.float32)
     torch = pytest.importorskip("torch")
@@ -103,7 +103,10 @@ def test_binary_cross_entropy_saturated_probabilities_stay_finite():
     np.testing.assert_allclose(loss._data, [0, 0, 100, 100, 69.07755], rtol=1e-5)
     loss.sum().backward()
     assert np.isfinite(x.grad._data).all()
-    np.testing.assert_allclose(x.grad._data[:2], [1.0, -1.0])   # d/dp of -log(1 - p), -log(p)
+    t_x = torch.tensor(p, requires_grad=True)
+    torch.nn.functional.binary_cross_entropy(t_x, torch.tensor(t), reduction="none").sum() \
+        .backward()
+    np.testing.assert_allclose(x.grad._data, t_x.grad.numpy(), rtol=1e-6)
 
 
 def test_binary_cross_entropy_errors():

@@ -77,8 +77,10 @@ def _convnd(op, nd, input, weight, bias, stride, padding, dilation, groups):
         out = _conv_rows(x, weight, bias, window)
     else:
         cols = Unfold.apply(x, window)                                       # (N, C·Πk, L)
-        cols = cols.reshape(n, groups, -1, cols.shape[2])                    # (N, G, C/G·Πk, L)
-        w = weight.reshape(groups, out_channels // groups, -1)               # (G, O/G, C/G·Πk)
+        # explicit sizes, not -1: an empty batch (N = 0) has no elements to infer -1 from
+        per_group = cols.shape[1] // groups
+        cols = cols.reshape(n, groups, per_group, cols.shape[2])             # (N, G, C/G·Πk, L)
+        w = weight.reshape(groups, out_channels // groups, per_group)        # (G, O/G, C/G·Πk)
         if bias is None:
             out = matmul(w, cols)
         else:                        # the bias added into the product: one array, not two
@@ -145,7 +147,8 @@ def _conv_transposend(op, nd, input, weight, bias, stride, padding, output_paddi
     # cols[n, g] = W[g]ᵀ @ x[n, g]: (G, O/G·Πk, C/G) @ (N, G, C/G, L) → (N, G, O/G·Πk, L)
     w = weight.reshape(groups, in_channels // groups, -1).transpose(1, 2)
     cols = matmul(w, x.reshape(n, groups, in_channels // groups, length))
-    out = Fold.apply(cols.reshape(n, -1, length), window)                   # (N, O, *image)
+    rows = cols.shape[1] * cols.shape[2]                   # not -1: N = 0 must work too
+    out = Fold.apply(cols.reshape(n, rows, length), window)                 # (N, O, *image)
     if bias is not None:
         out = out + bias.reshape((out_channels,) + (1,) * nd)
     return out.squeeze(0) if unbatched else out

@@ -5,6 +5,7 @@ per element. All are stable for extreme inputs: the classification losses work f
 through log-softmax / softplus, never through log(softmax(x)), so logits of ±1e4 give finite
 losses and gradients.
 """
+import math
 import warnings
 
 import numpy as np
@@ -21,6 +22,13 @@ _REDUCTIONS = ("mean", "sum", "none")
 def _check_reduction(name, reduction):
     if reduction not in _REDUCTIONS:
         raise ValueError(f"{name}: reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
+
+
+def _mean_of(total, count):
+    """total / count, but for count = 0 (every target ignored) a NaN loss whose gradient is 0,
+    as torch's: adding NaN as a constant leaves the gradient of `total` (zero weights) alone,
+    where dividing by 0 would make it inf · 0 = NaN."""
+    return total + math.nan if count == 0 else total / count
 
 
 def _reduce(loss, reduction):
@@ -66,20 +74,12 @@ def _check_binary(name, input, target):
                          f"the input's shape {tuple(input.shape)}")
 
 
-def _clamped_log(x):
-    """log(x) clamped below at -100, as torch's BCE does, with a gradient that stays finite.
-
-    At x = 0 the log is taken of 1 (a branch `where` discards), so no 0·inf appears in backward.
-    """
-    positive = x._data > 0
-    log_x = ew.clamp(ew.log(where(positive, x, 1.0)), min=-100.0)
-    return where(positive, log_x, -100.0)
-
-
 def binary_cross_entropy(input, target, weight=None, reduction="mean"):
     """-w·[t·log(p) + (1 - t)·log(1 - p)] for probabilities p in [0, 1].
 
-    The logs are clamped at -100 (torch's choice), so p = 0 or 1 gives a large finite loss.
+    The logs are clamped at -100 (torch's choice), so p = 0 or 1 gives a large finite loss, and
+    the gradient is torch's (p - t)/max(p(1 - p), 1e-12), which still points the right way at
+    p = 0 or 1 (ops/loss.py's BinaryCrossEntropy says why that is a primitive).
     Prefer `binary_cross_entropy_with_logits`: it is exact where this has to clamp.
     """
     name = "binary_cross_entropy"
@@ -90,7 +90,7 @@ def binary_cross_entropy(input, target, weight=None, reduction="mean"):
         raise ValueError(f"{name}: all elements of input should be between 0 and 1 "
                          f"(probabilities; use binary_cross_entropy_with_logits for logits), got "
                          f"values from {p.min()} to {p.max()}")
-    loss = -(target * _clamped_log(input) + (1.0 - target) * _clamped_log(1.0 - input))
+    loss = ops_loss.binary_cross_entropy(input, target)
     if weight is not None:
         loss = loss * weight
     return _reduce(loss, reduction)
@@ -172,6 +172,8 @@ def _nll(name, log_probs, target, weight, ignore_index, reduction):
     # Each row picks one element, so no element is picked twice: the backward may assign the
     # gradient instead of accumulating it with np.add.at (repeats_possible=False).
     picked = -GetItem.apply(flat, (rows, safe), False)
+    if not all_valid:       # zero the ignored rows before weighing: NaN · 0 would still be NaN
+        picked = where(valid, picked, 0.0)
     if weight is None and all_valid:
         if reduction == "none":
             return picked.reshape(target.shape)
@@ -186,7 +188,7 @@ def _nll(name, log_probs, target, weight, ignore_index, reduction):
         return loss.reshape(target.shape)
     if reduction == "sum":
         return loss.sum()
-    return loss.sum() / float(row_weight.sum())
+    return _mean_of(loss.sum(), float(row_weight.sum()))
 
 
 def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
@@ -212,6 +214,10 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"{name}: label_smoothing must be between 0.0 and 1.0, got "
                          f"{label_smoothing}")
+    if input.dtype.kind != "f":
+        raise TypeError(f"{name}: expected floating-point logits (float32 or float64), got input "
+                        f"of dtype {input.dtype} and shape {tuple(input.shape)}; convert them "
+                        "with .float()")
     class_dim = 0 if input.ndim == 1 else 1
     target_data = as_array(target)
     if (input.ndim == 2 and target_data.ndim == 1 and target_data.dtype.kind in "iu"
@@ -219,6 +225,12 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
             and len(target_data) == input.shape[0] > 0
             and _check_targets(name, target_data, input.shape[1], ignore_index) is None):
         return ops_loss.cross_entropy_of_indices(input, target_data, reduction == "mean")
+    if target_data.dtype.kind in "iu" and input.ndim:
+        ignored = target_data == ignore_index
+        if ignored.any() and ignored.shape == input.shape[:class_dim] + input.shape[class_dim + 1:]:
+            # Mask the ignored rows' logits *before* log-softmax: NaN or inf there must reach
+            # neither the loss nor any gradient (masking after would still give NaN · 0).
+            input = where(np.expand_dims(ignored, class_dim), 0.0, input)
     log_probs = log_softmax(input, class_dim)
     if target_data.dtype.kind == "f":
         return _soft_cross_entropy(name, log_probs, target, weight, reduction, label_smoothing,
@@ -237,10 +249,10 @@ def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean
         smooth = where(ignored, 0.0, smooth)
     if reduction == "mean":
         if weight is None:
-            smooth = smooth.sum() / float((~ignored).sum())
+            smooth = _mean_of(smooth.sum(), float((~ignored).sum()))
         else:
             kept = target_data[~ignored]
-            smooth = smooth.sum() / float(as_array(weight)[kept].sum())
+            smooth = _mean_of(smooth.sum(), float(as_array(weight)[kept].sum()))
     elif reduction == "sum":
         smooth = smooth.sum()
     return (1.0 - label_smoothing) * loss + smooth * (label_smoothing / num_classes)

@@ -72,11 +72,11 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     shape = (channels,) + (1,) * (input.ndim - 2)
     if training:
         count = input._data.size // max(channels, 1)
-        if count <= 1:
+        if count == 1:      # an empty batch (count 0) is allowed, as in torch: nothing to learn
             raise ValueError(f"batch_norm: expected more than 1 value per channel when training, "
                              f"got input of shape {tuple(input.shape)}")
         mean, centred, var = _moments(input, axes)
-        if running_mean is not None and running_var is not None:
+        if running_mean is not None and running_var is not None and count:
             _update(running_mean, mean._data.reshape(channels), momentum)
             _update(running_var, var._data.reshape(channels) * (count / (count - 1)), momentum)
         out = centred * rsqrt(var + eps)
@@ -163,7 +163,8 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     if num_groups < 1 or channels % num_groups:
         raise ValueError(f"group_norm: num_groups={num_groups} must divide the number of "
                          f"channels {channels} (input of shape {tuple(input.shape)})")
-    grouped = input.reshape(n, num_groups, -1)
+    per_group = int(np.prod(input.shape[1:])) // num_groups     # not -1: N = 0 must work too
+    grouped = input.reshape(n, num_groups, per_group)
     _, centred, var = _moments(grouped, (2,))
     out = (centred * rsqrt(var + eps)).reshape(input.shape)
     return _affine(out, weight, bias, (channels,) + (1,) * (input.ndim - 2))

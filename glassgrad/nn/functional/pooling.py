@@ -10,13 +10,14 @@ Average pooling is composite and gathers its windows in one of two ways:
     (N, C, H/k, k, W/k, k) and a mean, the fast path for the common 2×2 pool;
   - any other window is unfold's im2col (N, C·Πk, L) viewed as (N, C, Πk, *out), then a sum
     divided by each window's count.
-Adaptive average pooling is a reshape and a mean, or one averaging matrix per dimension.
+Adaptive average pooling is a reshape and a mean, or (unequal windows) a gather and a sum per
+dimension.
 All are differentiable to any order. This file only checks the input, asks
 ops/window_geometry.py where the windows lie (its errors name the op), and composes.
 """
 import numpy as np
 
-from ...ops.linalg import matmul
+from ...ops.indexing import where
 from ...ops.pool import max_pool
 from ...ops.window import Unfold
 from ...ops.window_geometry import window_geometry
@@ -85,15 +86,16 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
 
 def _divisor(window, count_include_pad):
     """How many elements each average divides by: the window clipped to the padded input
-    (ceil_mode's overhang never counts), and to the input itself without count_include_pad."""
-    divisor = np.ones((), dtype=np.float32)
+    (ceil_mode's overhang never counts), and to the input itself without count_include_pad.
+    In float64, exact: the caller casts 1/divisor to the input's dtype."""
+    divisor = np.ones((), dtype=np.float64)
     for k, s, (lo, _), size, o in zip(window.kernel, window.stride, window.padding,
                                       window.image, window.positions):
         start = np.arange(o) * s - lo
         end = np.minimum(start + k, size + lo)
         if not count_include_pad:
             start, end = np.maximum(start, 0), np.minimum(end, size)
-        divisor = np.multiply.outer(divisor, (end - start).astype(np.float32))
+        divisor = np.multiply.outer(divisor, (end - start).astype(np.float64))
     return divisor
 
 
@@ -111,12 +113,14 @@ def _avg_poolnd(op, nd, input, kernel_size, stride, padding, ceil_mode, count_in
     else:
         # Any other windows: unfold's (N, C·Πk, L) as (N, C, Πk, *positions), summed over Πk.
         cols = Unfold.apply(x, window)
-        sums = cols.reshape((x.shape[0], x.shape[1], -1) + window.positions).sum(2)
+        taps = cols.shape[1] // x.shape[1]          # not -1: an empty batch must work too
+        sums = cols.reshape((x.shape[0], x.shape[1], taps) + window.positions).sum(2)
         if divisor_override is not None:
             out = sums * (1.0 / divisor_override)
         else:
-            scale = 1.0 / _divisor(window, count_include_pad)
-            # One number when every window has the same count, else a constant per position.
+            # 1/count in the input's dtype (float32 constants would cost float64 input its
+            # precision): one number when every window has the same count, else one per position.
+            scale = (1.0 / _divisor(window, count_include_pad)).astype(x.dtype)
             out = sums * (float(scale.flat[0]) if np.all(scale == scale.flat[0]) else scale)
     return out.squeeze(0) if unbatched else out
 
@@ -136,13 +140,31 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                        count_include_pad, divisor_override)
 
 
-def _adaptive_matrix(size, out):
-    """(out, size) averaging matrix: row i averages [⌊i·size/out⌋, ⌈(i+1)·size/out⌉)."""
+def _adaptive_windows(size, out):
+    """Window i covers [⌊i·size/out⌋, ⌈(i+1)·size/out⌉) (torch's rule). Returns the (out, K)
+    positions of each window padded to the longest K (padding repeats the window's start), the
+    (out, K) mask of real positions, and each window's length."""
     i = np.arange(out)
     start, end = (i * size) // out, -((-(i + 1) * size) // out)
-    positions = np.arange(size)
-    inside = (positions >= start[:, None]) & (positions < end[:, None])
-    return (inside / (end - start)[:, None]).astype(np.float32)
+    longest = int((end - start).max())
+    offsets = np.arange(longest)
+    inside = offsets < (end - start)[:, None]
+    index = np.where(inside, start[:, None] + offsets, start[:, None])
+    return index, inside, end - start
+
+
+def _adaptive_axis(x, axis, size, out):
+    """Average the `out` windows of `axis` (of length `size`) by gathering each window and
+    summing it. Not a matmul with an averaging matrix: its zeros would multiply a NaN or inf
+    into every window (0 · NaN = NaN), where torch keeps it in the windows that hold it."""
+    index, inside, length = _adaptive_windows(size, out)
+    last = x.ndim - 1
+    moved = x if axis == last else x.transpose(axis, last)
+    windows = moved[..., index]                               # (..., out, K)
+    windows = where(inside, windows, 0.0)                     # a select: padding adds 0
+    scale = (1.0 / length).astype(x.dtype)                    # in the input's dtype
+    pooled = windows.sum(-1) * scale
+    return pooled if axis == last else pooled.transpose(axis, last)
 
 
 def _adaptive_avg_poolnd(op, nd, input, output_size):
@@ -160,14 +182,11 @@ def _adaptive_avg_poolnd(op, nd, input, output_size):
         kernel = tuple(size // o for size, o in zip(spatial, sizes))
         out = _tiles(x, kernel, sizes).mean(tuple(range(3, 3 + 2 * nd, 2)))
     else:
-        # Unequal, overlapping windows: one averaging matrix per dimension, applied by matmul.
+        # Unequal, overlapping windows: one dimension at a time, each window gathered and summed.
         out = x
         for axis, (size, o) in enumerate(zip(spatial, sizes)):
-            if size == o:
-                continue
-            matrix = _adaptive_matrix(size, o)
-            last = out.ndim - nd + axis == out.ndim - 1
-            out = matmul(out, matrix.T) if last else matmul(matrix, out)
+            if size != o:
+                out = _adaptive_axis(out, 2 + axis, size, o)
     return out.squeeze(0) if unbatched else out
 
 

@@ -9,6 +9,7 @@ recurses through `_modules`, naming entries by their dotted path ("0.weight", "e
 """
 import collections
 import itertools
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -414,23 +415,23 @@ class Module:
     def load_state_dict(self, state_dict, strict=True):
         """Copy `state_dict`'s values into the parameters and buffers, in place.
 
-        Every key and shape is checked before anything is copied, so a failed load leaves the
-        model unchanged. With `strict=True` (default) missing or unexpected keys are an error;
-        a shape mismatch always is. Returns `(missing_keys, unexpected_keys)`.
+        Every key, shape and dtype is checked (and every value turned into an array) before
+        anything is copied, so a failed load leaves the model unchanged. With `strict=True`
+        (default) missing or unexpected keys are an error; a shape mismatch, a value that is not
+        numbers (None, strings, a ragged list) or a complex value for a real parameter always
+        is. Returns `(missing_keys, unexpected_keys)`.
         """
+        if not isinstance(state_dict, Mapping):
+            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
         own = self.state_dict(keep_vars=True)
         missing = [key for key in own if key not in state_dict]
         unexpected = [key for key in state_dict if key not in own]
-        mismatched = []
+        errors, sources = [], {}
         for key, target in own.items():
             if key in state_dict:
-                source = state_dict[key]
-                shape = tuple(np.shape(source._data if isinstance(source, Tensor) else source))
-                if shape != tuple(target.shape):
-                    mismatched.append(f"size mismatch for {key}: copying a param with shape "
-                                      f"{shape} from checkpoint, the shape in current model is "
-                                      f"{tuple(target.shape)}.")
-        errors = list(mismatched)
+                error, sources[key] = _source_array(key, state_dict[key], target)
+                if error:
+                    errors.append(error)
         if strict:
             if unexpected:
                 errors.insert(0, "Unexpected key(s) in state_dict: "
@@ -441,10 +442,8 @@ class Module:
         if errors:
             raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
                                + "\n\t".join(errors))
-        for key, target in own.items():
-            if key in state_dict:
-                source = state_dict[key]
-                target._data[...] = source._data if isinstance(source, Tensor) else source
+        for key, source in sources.items():     # all checked: the copies cannot fail
+            own[key]._data[...] = source
         return _IncompatibleKeys(missing, unexpected)
 
     # --- printing -------------------------------------------------------------------------
@@ -463,6 +462,25 @@ class Module:
         if not self._modules:
             return f"{self._get_name()}({self.extra_repr()})"
         return self._get_name() + "(\n  " + "\n  ".join(lines) + "\n)"
+
+
+def _source_array(key, source, target):
+    """(error or None, the array to copy) for one state_dict entry, checked against its
+    parameter or buffer `target` without touching it."""
+    try:
+        array = source._data if isinstance(source, Tensor) else np.asarray(source)
+    except (ValueError, TypeError) as error:          # a ragged list, say
+        return (f"invalid value for {key}: {type(source).__name__} is not an array of numbers "
+                f"({error})."), None
+    if array.dtype.kind not in "biufc" or (array.dtype.kind == "c"
+                                           and target.dtype.kind != "c"):
+        return (f"dtype mismatch for {key}: copying a {type(source).__name__} of dtype "
+                f"{array.dtype} from checkpoint, the param in current model has dtype "
+                f"{target.dtype}."), None
+    if tuple(array.shape) != tuple(target.shape):
+        return (f"size mismatch for {key}: copying a param with shape {tuple(array.shape)} "
+                f"from checkpoint, the shape in current model is {tuple(target.shape)}."), None
+    return None, array
 
 
 def _indent(text, spaces):
