@@ -42,3 +42,16 @@ def test_bits_small(tmp_path):
     assert grid["8/nearest (W)"]["accuracy"] > grid["2/nearest (W)"]["accuracy"]
     assert grid["2/AdaRound (W)"]["accuracy"] > grid["2/nearest (W)"]["accuracy"]
     assert os.path.exists(results["figures"][0])
+
+
+def test_taylor_rounding_small(tmp_path):
+    pytest.importorskip("matplotlib")
+    results = experiments.run("taylor_rounding", size="small", out_dir=str(tmp_path))
+    rows = {r["method"]: r for r in results["rows"]}
+    p = results["predictors"]
+    # the exact-Hessian Taylor objective predicts the true loss change; gᵀΔw alone does not
+    assert p["taylor"]["spearman"] > 0.8 and p["taylor"]["spearman"] > p["first"]["spearman"]
+    assert rows["exhaustive: true ΔL"]["rank"] == 1
+    assert rows["exhaustive: Taylor (exact H)"]["true"] <= rows["nearest"]["true"]
+    assert rows["AdaRound"]["true"] <= rows["stochastic (mean of draws)"]["true"]
+    assert os.path.exists(results["figures"][0])
