@@ -62,10 +62,11 @@ def rounding_deltas(weight, up, bits, per_channel=False):
 
 
 def nearest_up(weight, bits, per_channel=False):
-    """The 0/1 choice that rounding to nearest makes (up where the fractional part ≥ 0.5)."""
+    """The 0/1 choice that rounding to nearest makes (np.rint: ties to even, as round_nearest;
+    the extreme weight of a symmetric grid sits exactly on such a tie)."""
     w = np.asarray(weight, dtype=np.float64)
     floor, scale, _, _ = grid(w, bits, per_channel)
-    return ((w / scale - floor) >= 0.5).astype(np.float64).ravel()
+    return (np.rint(w / scale) > floor).astype(np.float64).ravel()
 
 
 def up_from_rounded(weight, rounded, bits, per_channel=False):
