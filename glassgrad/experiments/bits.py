@@ -10,7 +10,7 @@ tensor from min/max on 1,000 training signals):
     PTQ (W+A)        weights and activations at the same bits, calibrated, no training
     AdaRound (W+A)   the AdaRounded weights, activations calibrated at the same bits
     QAT (W+A)        weights and activations fine-tuned through the STE (quant.qat_qconfig:
-                     moving-average activation ranges, observers frozen for the last epochs)
+                     ranges from calibration, then LSQ-learnt scales, Esser et al. 2020)
 
 - Papers: Krishnamoorthi, arXiv:1806.08342, 2018 (Figure/Table: 8 bits ≈ float, 4 bits needs
   per-channel weights and QAT); Nagel et al., ICML 2020 (AdaRound at 4 bits and below).
@@ -31,7 +31,7 @@ from .mnist1d_baselines import train_one
 
 BITS = (8, 6, 4, 3, 2)
 METHODS = ("nearest (W)", "AdaRound (W)", "PTQ (W+A)", "AdaRound (W+A)", "QAT (W+A)")
-SIZES = {"full": {"steps": 6000, "iterations": 500, "calibration": 1024, "qat_epochs": 3,
+SIZES = {"full": {"steps": 6000, "iterations": 500, "calibration": 1024, "qat_epochs": 16,
                   "bits": BITS},
          "small": {"steps": 300, "iterations": 30, "calibration": 128, "qat_epochs": 1,
                    "bits": (8, 4, 2)}}
@@ -72,7 +72,7 @@ def run(size="small", out_dir=None, seed=0):
         grid[(bits, METHODS[3])] = row(METHODS[3], x_test, y_test, calibrated(
             rounded, bits, data[0][:1000], weights_on_grid=True))
         qat = qat_finetune(model, data, bits, cfg["qat_epochs"], activation_bits=bits,
-                           seed=seed)
+                           seed=seed, learnable=True)
         grid[(bits, METHODS[4])] = row(METHODS[4], x_test, y_test, qat)
         for method in METHODS:
             grid[(bits, method)]["seconds"] = time.perf_counter() - t
