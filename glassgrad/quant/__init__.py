@@ -22,10 +22,11 @@ __all__ = ["SUPPORTED_BITS", "calculate_qparams", "check_bits", "qrange", "stora
            "round_ste", "MinMaxObserver", "MovingAverageMinMaxObserver", "MSEObserver",
            "PerChannelMinMaxObserver", "PercentileObserver", "FakeQuantize", "QConfig",
            "QuantConv1d", "QuantConv2d", "QuantLinear", "default_qconfig", "qat_qconfig",
-           "Int8Conv1d", "Int8Conv2d", "Int8Linear", "fixed_point_multiplier", "requantize", "convert",
-           "freeze_observers", "model_nbytes", "prepare", "fold_batchnorm", "fold_batchnorms"]
+           "Int8Conv1d", "Int8Conv2d", "Int8Linear", "fixed_point_multiplier", "requantize",
+           "convert", "freeze_observers", "model_nbytes", "prepare", "fold_batchnorm", "fold_batchnorms"]
 
-from .adaround import adaround, adaround_layer, quantize_weights, round_nearest, round_stochastic  # noqa: E402,E501
+from .adaround import (adaround, adaround_layer, quantize_weights,  # noqa: E402
+                       round_nearest, round_stochastic)
 from .dfq import (absorb_high_bias, correct_bias, equalize, equalize_pair,  # noqa: E402
                   input_mean, relu_gaussian_mean)
 
