@@ -8,7 +8,7 @@ from glassgrad import experiments
 
 
 def test_registered():
-    for name in ("adaround", "equalisation", "bits"):
+    for name in ("adaround", "equalisation", "bits", "int8", "taylor_rounding"):
         assert name in experiments.list_experiments()
 
 
@@ -55,3 +55,15 @@ def test_taylor_rounding_small(tmp_path):
     assert rows["exhaustive: Taylor (exact H)"]["true"] <= rows["nearest"]["true"]
     assert rows["AdaRound"]["true"] <= rows["stochastic (mean of draws)"]["true"]
     assert os.path.exists(results["figures"][0])
+
+
+def test_int8_small_measures_size_time_and_agreement(tmp_path):
+    results = experiments.run("int8", size="small", out_dir=str(tmp_path))
+    for check in results["checks"]:
+        assert check["agreement"] >= 0.98          # real int8 = the simulation, within rounding
+        assert check["max_steps"] <= 2.0
+        assert 3.0 < check["size_ratio"] < 4.0     # int8 weights; int32 biases, float scales
+        assert check["time_ratio"] > 0             # measured, whichever way it goes
+    methods = [r["method"] for r in results["rows"]]
+    assert methods.count("int8 (quant.convert)") == 2
+    assert os.path.getsize(tmp_path / "int8.md") > 0
