@@ -124,6 +124,7 @@ def _stderr(line):
 from . import optimizer_comparison  # noqa: E402,F401
 from . import initialisation, mnist1d_baselines, vanishing_gradients  # noqa: E402,F401
 from . import adaround, bits, equalisation  # noqa: E402,F401  (glassgrad.quant, issue 16)
+from . import int8, taylor_rounding  # noqa: E402,F401  (glassgrad.quant, issue 16)
 from . import double_descent, lottery_ticket, pruning, random_labels  # noqa: E402,F401
 from . import char_lm, text_classification  # noqa: E402,F401
 from . import co2_forecast, seq2seq  # noqa: E402,F401

@@ -54,14 +54,30 @@ def row(method, x, y, model, seconds=0.0, note=""):
 
 
 def qat_finetune(model, data, bits, epochs, lr=1e-3, per_channel=True, activation_bits=None,
-                 seed=0):
-    """A QAT copy of the float model (b-bit weights, STE) fine-tuned for `epochs` with Adam."""
-    prepared = quant.prepare(model, quant.default_qconfig(bits, activation_bits, per_channel))
+                 seed=0, calibration=1000, frozen_epochs=None, learnable=False):
+    """A QAT copy of the float model (b-bit weights, STE) fine-tuned for `epochs` with Adam.
+
+    The quantizers follow torch.ao's QAT recipe (quant.qat_qconfig): the activation ranges
+    start from `calibration` training signals (PTQ's starting point), then follow a moving
+    average of the batches' ranges; for the last `frozen_epochs` (default: half the epochs,
+    at least one) the observers are frozen (torch's disable_observer), so the network trains
+    against the grids it will be evaluated with. learnable: LSQ scales (Esser et al. 2020),
+    initialised by the calibration and then trained."""
+    prepared = quant.prepare(model, quant.qat_qconfig(bits, activation_bits, per_channel,
+                                                      learnable=learnable))
     x_train, y_train = np.asarray(data[0]), np.asarray(data[1])
+    with grad_mode.no_grad():
+        prepared(Tensor(x_train[:calibration].astype(np.float32)))
     loader = DataLoader(TensorDataset(x_train, y_train), batch_size=100, shuffle=True,
                         generator=Generator(seed))
-    fit(prepared, loader, CrossEntropyLoss(), Adam(prepared.parameters(), lr=lr), epochs,
-        metrics=[], verbose=0)
+    optimizer = Adam(prepared.parameters(), lr=lr)
+    frozen = max(1, epochs // 2) if frozen_epochs is None else frozen_epochs
+    if epochs - frozen > 0:
+        fit(prepared, loader, CrossEntropyLoss(), optimizer, epochs - frozen, metrics=[],
+            verbose=0)
+    quant.freeze_observers(prepared)
+    fit(prepared, loader, CrossEntropyLoss(), optimizer, min(frozen, epochs), metrics=[],
+        verbose=0)
     return prepared
 
 

@@ -8,7 +8,9 @@ tensor from min/max on 1,000 training signals):
     nearest (W)      weights rounded to nearest, float activations
     AdaRound (W)     weights AdaRounded layer by layer, float activations
     PTQ (W+A)        weights and activations at the same bits, calibrated, no training
-    QAT (W+A)        the same, fine-tuned through the STE
+    AdaRound (W+A)   the AdaRounded weights, activations calibrated at the same bits
+    QAT (W+A)        weights and activations fine-tuned through the STE (quant.qat_qconfig:
+                     ranges from calibration, then LSQ-learnt scales, Esser et al. 2020)
 
 - Papers: Krishnamoorthi, arXiv:1806.08342, 2018 (Figure/Table: 8 bits ≈ float, 4 bits needs
   per-channel weights and QAT); Nagel et al., ICML 2020 (AdaRound at 4 bits and below).
@@ -18,7 +20,7 @@ import time
 
 import numpy as np
 
-from .. import quant
+from .. import nn, quant
 from ..autograd import grad_mode
 from ..data.datasets import load_mnist1d
 from ..random import Generator
@@ -28,16 +30,20 @@ from .adaround import qat_finetune, row
 from .mnist1d_baselines import train_one
 
 BITS = (8, 6, 4, 3, 2)
-METHODS = ("nearest (W)", "AdaRound (W)", "PTQ (W+A)", "QAT (W+A)")
-SIZES = {"full": {"steps": 6000, "iterations": 500, "calibration": 1024, "qat_epochs": 3,
+METHODS = ("nearest (W)", "AdaRound (W)", "PTQ (W+A)", "AdaRound (W+A)", "QAT (W+A)")
+SIZES = {"full": {"steps": 6000, "iterations": 500, "calibration": 1024, "qat_epochs": 16,
                   "bits": BITS},
          "small": {"steps": 300, "iterations": 30, "calibration": 128, "qat_epochs": 1,
                    "bits": (8, 4, 2)}}
 
 
-def calibrated(model, bits, data):
-    """PTQ: weights and activations at `bits`, ranges from min/max over calibration data."""
-    prepared = quant.prepare(model, quant.default_qconfig(bits, bits))
+def calibrated(model, bits, data, weights_on_grid=False):
+    """PTQ: weights and activations at `bits`, ranges from min/max over calibration data.
+    weights_on_grid: the weights are already rounded (AdaRound); only activations quantize."""
+    qconfig = quant.default_qconfig(bits, bits)
+    if weights_on_grid:
+        qconfig = quant.QConfig(nn.Identity, qconfig.activation)
+    prepared = quant.prepare(model, qconfig)
     with grad_mode.no_grad():
         prepared(Tensor(np.asarray(data, np.float32)))
     return quant.freeze_observers(prepared)
@@ -57,14 +63,17 @@ def run(size="small", out_dir=None, seed=0):
         t = time.perf_counter()
         grid[(bits, METHODS[0])] = row(METHODS[0], x_test, y_test,
                                        quant.quantize_weights(model, bits))
-        grid[(bits, METHODS[1])] = row(METHODS[1], x_test, y_test, quant.adaround(
-            model, data[0][:cfg["calibration"]], bits=bits, iterations=cfg["iterations"],
-            reg_weight=1e-4, generator=Generator(seed)))
+        rounded = quant.adaround(model, data[0][:cfg["calibration"]], bits=bits,
+                                 iterations=cfg["iterations"], reg_weight=1e-4,
+                                 generator=Generator(seed))
+        grid[(bits, METHODS[1])] = row(METHODS[1], x_test, y_test, rounded)
         ptq = calibrated(model, bits, data[0][:1000])
         grid[(bits, METHODS[2])] = row(METHODS[2], x_test, y_test, ptq)
+        grid[(bits, METHODS[3])] = row(METHODS[3], x_test, y_test, calibrated(
+            rounded, bits, data[0][:1000], weights_on_grid=True))
         qat = qat_finetune(model, data, bits, cfg["qat_epochs"], activation_bits=bits,
-                           seed=seed)
-        grid[(bits, METHODS[3])] = row(METHODS[3], x_test, y_test, qat)
+                           seed=seed, learnable=True)
+        grid[(bits, METHODS[4])] = row(METHODS[4], x_test, y_test, qat)
         for method in METHODS:
             grid[(bits, method)]["seconds"] = time.perf_counter() - t
     results = {"size": size, "seed": seed, "float": float_row, "bits": list(cfg["bits"]),

@@ -4,19 +4,23 @@
     glassgrad experiments run lottery_ticket --size small   # hidden 100, 1 seed (seconds, CI)
 
 Iterative magnitude pruning (glassgrad.prune.lottery): train, prune a share of each layer's
-surviving weights by magnitude (the output layer at half the rate), reset the survivors to
-their initial values, train again; at each round the two controls train too: the same mask
-with a fresh initialisation ("reinit") and a random mask of the same per-layer sparsity with
-the ticket's initial values ("random pruning").
+surviving parameters by magnitude (weights and bias ranked together, every layer at the same
+rate, as the notebook masks each layer's whole parameter vector), reset the survivors to their
+initial values, train again; at each round the two controls train too: the same masks with a
+fresh initialisation ("reinit") and random masks of the same per-layer sparsity with the
+ticket's initial values ("random pruning"). Test accuracy is read at the end of each training
+(the notebook's last evaluation, step 1,501), with the test curve every 100 steps kept.
 - Paper: Frankle & Carbin, "The Lottery Ticket Hypothesis", ICLR 2019; the MNIST-1D setting of
   Greydanus & Kobak, "Scaling Down Deep Learning with MNIST-1D", ICML 2024 (greydanus/mnist1d,
   notebooks/5. lottery_tickets.ipynb): an MLP 40-500-500-10 whose second layer is residual
   (h + relu(W2 h)), Adam lr 0.02, batches of 100 in order, 1,501 steps, layer-wise magnitude
-  pruning, reset to θ0. They report at 92% sparsity: ticket 75.6% test accuracy, dense 66.4%,
-  random pruning 60.6% (`PUBLISHED`).
-Deviation: the notebook prunes in 100 small rounds (1% of the weights each); here, for the CPU
-budget, each round prunes 40% of the survivors (the output layer 20%), so 92% sparsity is
-reached in 5 rounds (Frankle & Carbin prune 20% a round).
+  pruning of weights and biases, reset to θ0. They report at 92% sparsity: ticket 75.6% test
+  accuracy, dense 66.4%, random pruning 60.6% (`PUBLISHED`).
+Deviation: the notebook prunes in 100 small rounds (1% of the parameters each); here, for the
+CPU budget, each round prunes 40% of the survivors, so 92% sparsity is reached in 5 rounds
+(Frankle & Carbin prune 20% a round). The check (`check`) is declared in advance: at the round
+nearest the published 92% sparsity (round 5, 92.2%), the ticket must lead both the dense
+network and random pruning by >= 3 points (mean over seeds).
 
 Each (seed, round) is one trial of the sweep helper; a round's masks and the rewinding
 snapshot are saved in the run folder (state/), so an interrupted run resumes at the next round.
@@ -40,10 +44,12 @@ from .sweep import run_trials, write_table
 PUBLISHED = {"sparsity": 0.92, "ticket": 0.756, "dense": 0.664, "random": 0.606}
 
 SIZES = {
-    "full": {"hidden": 500, "steps": 1501, "rounds": 6, "rate": 0.4, "output_rate": 0.2,
-             "seeds": 3, "lr": 0.02, "batch_size": 100, "rewind_to": 0},
-    "small": {"hidden": 100, "steps": 200, "rounds": 3, "rate": 0.5, "output_rate": 0.25,
-              "seeds": 1, "lr": 0.02, "batch_size": 100, "rewind_to": 0},
+    "full": {"hidden": 500, "steps": 1501, "rounds": 6, "rate": 0.4, "output_rate": 0.4,
+             "prune_bias": True, "seeds": 3, "lr": 0.02, "batch_size": 100, "rewind_to": 0,
+             "eval_every": 100},
+    "small": {"hidden": 100, "steps": 200, "rounds": 3, "rate": 0.5, "output_rate": 0.5,
+              "prune_bias": True, "seeds": 1, "lr": 0.02, "batch_size": 100, "rewind_to": 0,
+              "eval_every": 50},
 }
 ARMS = ("ticket", "reinit", "random")
 MARGIN = 0.03            # the target: >= 3 points over both dense and random pruning
@@ -79,6 +85,7 @@ def trainer(config, data):
 
     def train(model, after_step=None):
         optimizer = Adam(model.parameters(), lr=config["lr"])
+        curve = []
         for step in range(config["steps"]):
             begin = (step * batch) % len(x_train)        # batches in order, as train.py
             loss = cross_entropy(model(tensor(x_train[begin:begin + batch])),
@@ -88,8 +95,10 @@ def trainer(config, data):
             optimizer.step()
             if after_step is not None:
                 after_step(step + 1)
+            if (step + 1) % config["eval_every"] == 0:      # the notebook's test curve
+                curve.append(accuracy(model, x_test, y_test))
         return {"train_acc": accuracy(model, x_train, y_train),
-                "test_acc": accuracy(model, x_test, y_test)}
+                "test_acc": accuracy(model, x_test, y_test), "test_curve": curve}
     return train
 
 
@@ -136,7 +145,7 @@ def trial_fn(config, state_dir):
             result["random"] = train(lottery.rewind(control, saved))
         result["sparsity"] = sparsity_report(model)
         _save(next_path, lottery.prune_round(model, config["rate"], "layer",
-                                             config["output_rate"]))
+                                             config["output_rate"], config["prune_bias"]))
         return result
     return run_round
 
@@ -166,9 +175,9 @@ def summarise(results, config):
         rows.append(row)
     dense = rows[0]["ticket"]
     sparse = [row for row in rows[1:] if 1 - row["remaining"] >= TARGET_SPARSITY]
-    # The round at >= 85% sparsity where the ticket's smaller lead (over dense, over random)
-    # is largest: the target asks for both leads >= 3 points at one such sparsity.
-    best = max(sparse, key=lambda row: min(row["ticket"] - dense, row["ticket"] - row["random"])
+    # Declared before the run, not picked after it: the round at >= 85% sparsity nearest the
+    # published 92%; the target asks for both leads (over dense, over random) >= 3 points there.
+    best = min(sparse, key=lambda row: abs(1 - row["remaining"] - PUBLISHED["sparsity"])
                ) if sparse else None
     check = {"dense": dense, "target_sparsity": TARGET_SPARSITY}
     if best is not None:

@@ -27,6 +27,7 @@ from .functional import custom_from_mask, global_unstructured, l1_unstructured
 from .methods import L1Unstructured, _array
 
 PRUNABLE = (Linear, Conv1d, Conv2d)
+BIAS = ".bias"             # the key suffix of a bias mask in a masks dict
 
 
 def prunable(model, types=PRUNABLE):
@@ -67,19 +68,25 @@ def _plain_name(name):
 
 
 def layer_masks(model):
-    """{layer name: the 0/1 mask of its weight} (ones where the layer is not pruned)."""
+    """{layer name: the 0/1 mask of its weight} (ones where the layer is not pruned), and
+    {"layer name.bias": its bias mask} for each layer whose bias is pruned too."""
     out = {}
     for name, module in prunable(model):
         mask = module._buffers.get("weight_mask")
         out[name] = np.ones(module.weight.shape, np.float32) if mask is None \
             else _array(mask).copy()
+        if module._buffers.get("bias_mask") is not None:
+            out[name + BIAS] = _array(module._buffers["bias_mask"]).copy()
     return out
 
 
 def apply_masks(model, masks):
-    """Prune each layer's weight with the given mask (custom_from_mask); returns the model."""
+    """Prune each layer's weight (and its bias, where `masks` has "name.bias") with the given
+    masks (custom_from_mask); returns the model."""
     for name, module in prunable(model):
         custom_from_mask(module, "weight", mask=masks[name])
+        if name + BIAS in masks:
+            custom_from_mask(module, "bias", mask=masks[name + BIAS])
     return model
 
 
@@ -89,22 +96,34 @@ def remaining(masks):
     return float(sum(m.sum() for m in masks.values()) / total)
 
 
-def prune_round(model, rate, scope="layer", output_rate=None):
+def prune_round(model, rate, scope="layer", output_rate=None, include_bias=False):
     """Prune `rate` of each layer's *surviving* weights by magnitude (scope "layer"), or of all
     hidden layers' survivors together (scope "global"); the output layer at `output_rate`
-    (default: `rate`). Returns the new masks."""
+    (default: `rate`). With include_bias, a layer's bias entries are ranked together with its
+    weights (as the MNIST-1D notebook masks each layer's whole parameter vector). Returns the
+    new masks."""
     if scope not in ("layer", "global"):
         raise ValueError(f"prune_round: scope must be 'layer' or 'global', got {scope!r}")
     layers = prunable(model)
     output_rate = rate if output_rate is None else output_rate
     *hidden, (_, output) = layers
+
+    def tensors(module):
+        with_bias = include_bias and getattr(module, "bias", None) is not None
+        return [(module, "weight")] + ([(module, "bias")] if with_bias else [])
+
+    def prune_layer(module, amount):
+        if len(tensors(module)) == 1:
+            l1_unstructured(module, "weight", amount=amount)
+        else:
+            global_unstructured(tensors(module), pruning_method=L1Unstructured, amount=amount)
     if scope == "layer":
         for _, module in hidden:
-            l1_unstructured(module, "weight", amount=rate)
+            prune_layer(module, rate)
     elif hidden:
-        global_unstructured([(module, "weight") for _, module in hidden],
+        global_unstructured([t for _, module in hidden for t in tensors(module)],
                             pruning_method=L1Unstructured, amount=rate)
-    l1_unstructured(output, "weight", amount=output_rate)
+    prune_layer(output, output_rate)
     return layer_masks(model)
 
 
@@ -134,7 +153,7 @@ def train_with_snapshot(model, train, at_step):
 
 def iterative_magnitude_pruning(make_model, train, rounds, rate=0.2, scope="layer",
                                 output_rate=None, rewind_to=0, seed=0,
-                                controls=("reinit", "random")):
+                                controls=("reinit", "random"), include_bias=False):
     """IMP for `rounds` rounds after the dense training; returns one dict per round:
     {"round", "remaining", "ticket": metrics, "reinit": metrics, "random": metrics}
     (round 0 is the dense network, with only "ticket").
@@ -147,13 +166,14 @@ def iterative_magnitude_pruning(make_model, train, rounds, rate=0.2, scope="laye
         scope: "layer" (each layer at `rate`) or "global" (hidden layers ranked together).
         rewind_to: 0 resets survivors to θ0 (Frankle & Carbin); k > 0 rewinds to θk.
         controls: which of "reinit" and "random" to train each round.
+        include_bias: prune each layer's bias together with its weights.
     """
     rng = np.random.default_rng(seed)
     model = make_model(seed)
     metrics, saved = train_with_snapshot(model, train, rewind_to)
     results = [{"round": 0, "remaining": 1.0, "ticket": metrics}]
     for round_ in range(1, rounds + 1):
-        masks = prune_round(model, rate, scope, output_rate)     # prune the trained ticket
+        masks = prune_round(model, rate, scope, output_rate, include_bias)   # the trained ticket
         rewind(model, saved)
         row = {"round": round_, "remaining": remaining(masks), "ticket": train(model, None)}
         if "reinit" in controls:

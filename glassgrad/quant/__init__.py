@@ -11,7 +11,7 @@ from .functional import (dequantize, fake_quantize, fake_quantize_learnable,
 from .observers import (MinMaxObserver, MovingAverageMinMaxObserver, MSEObserver,
                         PerChannelMinMaxObserver, PercentileObserver)
 from .quantizer import FakeQuantize
-from .qat import QConfig, QuantConv1d, QuantConv2d, QuantLinear, default_qconfig
+from .qat import QConfig, QuantConv1d, QuantConv2d, QuantLinear, default_qconfig, qat_qconfig
 from .int8 import Int8Conv1d, Int8Conv2d, Int8Linear, fixed_point_multiplier, requantize
 from .prepare import convert, freeze_observers, model_nbytes, prepare
 from .fold import fold_batchnorm, fold_batchnorms
@@ -21,11 +21,12 @@ __all__ = ["SUPPORTED_BITS", "calculate_qparams", "check_bits", "qrange", "stora
            "fake_quantize_per_channel_affine", "fake_quantize_per_tensor_affine", "quantize",
            "round_ste", "MinMaxObserver", "MovingAverageMinMaxObserver", "MSEObserver",
            "PerChannelMinMaxObserver", "PercentileObserver", "FakeQuantize", "QConfig",
-           "QuantConv1d", "QuantConv2d", "QuantLinear", "default_qconfig", "Int8Conv1d",
-           "Int8Conv2d", "Int8Linear", "fixed_point_multiplier", "requantize", "convert",
-           "freeze_observers", "model_nbytes", "prepare", "fold_batchnorm", "fold_batchnorms"]
+           "QuantConv1d", "QuantConv2d", "QuantLinear", "default_qconfig", "qat_qconfig",
+           "Int8Conv1d", "Int8Conv2d", "Int8Linear", "fixed_point_multiplier", "requantize",
+           "convert", "freeze_observers", "model_nbytes", "prepare", "fold_batchnorm", "fold_batchnorms"]
 
-from .adaround import adaround, adaround_layer, quantize_weights, round_nearest, round_stochastic  # noqa: E402,E501
+from .adaround import (adaround, adaround_layer, quantize_weights,  # noqa: E402
+                       round_nearest, round_stochastic)
 from .dfq import (absorb_high_bias, correct_bias, equalize, equalize_pair,  # noqa: E402
                   input_mean, relu_gaussian_mean)
 

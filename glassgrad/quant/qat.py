@@ -17,7 +17,7 @@ from .. import nn
 from ..nn import functional as F
 from ..nn.modules.module import Module
 from .quantizer import FakeQuantize
-from .observers import MinMaxObserver, PerChannelMinMaxObserver
+from .observers import MinMaxObserver, MovingAverageMinMaxObserver, PerChannelMinMaxObserver
 
 
 @dataclass
@@ -42,6 +42,30 @@ def default_qconfig(weight_bits=8, activation_bits=8, per_channel=True, learnabl
     def activation():
         return FakeQuantize(MinMaxObserver(activation_bits, symmetric=False, signed=False),
                             learnable=learnable)
+
+    return QConfig(weight, activation if activation_bits is not None else None)
+
+
+def qat_qconfig(weight_bits=8, activation_bits=8, per_channel=True, averaging_constant=0.01,
+                learnable=False):
+    """The config for quantization-aware *training* (torch.ao's default_qat_qconfig): every
+    activation range is a moving average of the batches' min/max (c = `averaging_constant`),
+    so that the range follows the training instead of only ever widening (a running min/max
+    keeps the most extreme value of any batch seen, and at 4 bits that coarsens the grid for
+    every later batch); the weight range is the current weight's min/max (per output channel),
+    re-read at every step as the weights move. Freeze the observers (quant.freeze_observers,
+    torch's disable_observer) for the last part of training so that the model fine-tunes to
+    fixed grids.
+    """
+    def weight():
+        observer = MovingAverageMinMaxObserver(1.0, weight_bits, symmetric=True,
+                                               ch_axis=0 if per_channel else None)
+        return FakeQuantize(observer, learnable=learnable)
+
+    def activation():
+        observer = MovingAverageMinMaxObserver(averaging_constant, activation_bits,
+                                               symmetric=False, signed=False)
+        return FakeQuantize(observer, learnable=learnable)
 
     return QConfig(weight, activation if activation_bits is not None else None)
 
@@ -103,5 +127,5 @@ class QuantConv2d(_QuantConv):
 
 QAT_MODULES = {nn.Linear: QuantLinear, nn.Conv1d: QuantConv1d, nn.Conv2d: QuantConv2d}
 
-__all__ = ["QConfig", "default_qconfig", "QuantLinear", "QuantConv1d", "QuantConv2d",
+__all__ = ["QConfig", "default_qconfig", "qat_qconfig", "QuantLinear", "QuantConv1d", "QuantConv2d",
            "QAT_MODULES"]

@@ -9,11 +9,13 @@ call and trained with the rest of the model (LSQ, Esser et al., ICLR 2020); with
 """
 import numpy as np
 
+from .. import ops
 from ..nn.modules.module import Module
 from ..nn.parameter import Parameter
 from ..tensor import Tensor
 from .functional import fake_quantize, fake_quantize_learnable, ROUNDING
 from .observers import MinMaxObserver
+from .qparams import EPS
 
 
 class FakeQuantize(Module):
@@ -69,7 +71,10 @@ class FakeQuantize(Module):
         if self.observing or self.scale is None:
             self._observe(x)
         if self.learnable:
-            return fake_quantize_learnable(x, self.scale, self.zero_point._data, self.bits,
+            # a step of the optimiser can push a small learnt scale through zero; the grid's
+            # step stays at least float32's eps (the same floor as calculate_qparams)
+            scale = ops.clamp(self.scale, min=EPS)
+            return fake_quantize_learnable(x, scale, self.zero_point._data, self.bits,
                                            self.signed, self.ch_axis)
         return fake_quantize(x, self.scale._data, self.zero_point._data, self.bits, self.signed,
                              self.ch_axis, self.rounding, self.generator)

@@ -8,7 +8,7 @@ from glassgrad import experiments
 
 
 def test_registered():
-    for name in ("adaround", "equalisation", "bits"):
+    for name in ("adaround", "equalisation", "bits", "int8", "taylor_rounding"):
         assert name in experiments.list_experiments()
 
 
@@ -42,3 +42,28 @@ def test_bits_small(tmp_path):
     assert grid["8/nearest (W)"]["accuracy"] > grid["2/nearest (W)"]["accuracy"]
     assert grid["2/AdaRound (W)"]["accuracy"] > grid["2/nearest (W)"]["accuracy"]
     assert os.path.exists(results["figures"][0])
+
+
+def test_taylor_rounding_small(tmp_path):
+    pytest.importorskip("matplotlib")
+    results = experiments.run("taylor_rounding", size="small", out_dir=str(tmp_path))
+    rows = {r["method"]: r for r in results["rows"]}
+    p = results["predictors"]
+    # the exact-Hessian Taylor objective predicts the true loss change; gᵀΔw alone does not
+    assert p["taylor"]["spearman"] > 0.8 and p["taylor"]["spearman"] > p["first"]["spearman"]
+    assert rows["exhaustive: true ΔL"]["rank"] == 1
+    assert rows["exhaustive: Taylor (exact H)"]["true"] <= rows["nearest"]["true"]
+    assert rows["AdaRound"]["true"] <= rows["stochastic (mean of draws)"]["true"]
+    assert os.path.exists(results["figures"][0])
+
+
+def test_int8_small_measures_size_time_and_agreement(tmp_path):
+    results = experiments.run("int8", size="small", out_dir=str(tmp_path))
+    for check in results["checks"]:
+        assert check["agreement"] >= 0.98          # real int8 = the simulation, within rounding
+        assert check["max_steps"] <= 2.0
+        assert 3.0 < check["size_ratio"] < 4.0     # int8 weights; int32 biases, float scales
+        assert check["time_ratio"] > 0             # measured, whichever way it goes
+    methods = [r["method"] for r in results["rows"]]
+    assert methods.count("int8 (quant.convert)") == 2
+    assert os.path.getsize(tmp_path / "int8.md") > 0

@@ -78,3 +78,20 @@ def test_controls_keep_sparsity_and_imp_runs():
     assert [row["round"] for row in rows] == [0, 1, 2]
     assert rows[2]["remaining"] < rows[1]["remaining"] < 1.0
     assert set(rows[1]) == {"round", "remaining", "ticket", "reinit", "random"}
+
+
+def test_bias_pruned_with_the_weights_ranked_together():
+    model = make(3)
+    masks = lottery.prune_round(model, 0.5, include_bias=True)
+    assert set(masks) == {"0", "0.bias", "2", "2.bias", "4", "4.bias"}
+    for name, module in lottery.prunable(model):
+        kept = masks[name].sum() + masks[name + ".bias"].sum()
+        total = masks[name].size + masks[name + ".bias"].size
+        assert kept == total - round(0.5 * total)               # one ranking per layer
+        survivors = np.concatenate([np.abs(module.weight_orig.detach().numpy()).ravel(),
+                                    np.abs(module.bias_orig.detach().numpy()).ravel()])
+        mask = np.concatenate([masks[name].ravel(), masks[name + ".bias"].ravel()])
+        assert survivors[mask == 0].max() <= survivors[mask == 1].min()
+    fresh = lottery.apply_masks(make(4), masks)
+    np.testing.assert_array_equal(fresh[0].bias_mask.numpy(), masks["0.bias"])
+    assert abs(lottery.remaining(masks) - 0.5) < 0.01

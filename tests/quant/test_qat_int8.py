@@ -111,3 +111,20 @@ def test_errors():
         quant.convert(quant.prepare(nn.Linear(3, 2), quant.default_qconfig()))
     with pytest.raises(ValueError, match=r"BatchNorm1d\(4\) cannot follow Linear with 3"):
         quant.fold_batchnorm(nn.Linear(2, 3), nn.BatchNorm1d(4))
+
+
+def test_qat_qconfig_ranges_follow_training_instead_of_widening():
+    config = quant.qat_qconfig(4, 4, averaging_constant=0.5)
+    act, weight = config.activation(), config.weight()
+    assert isinstance(act.observer, quant.MovingAverageMinMaxObserver)
+    act(gg.tensor([0.0, 1.0]))
+    act(gg.tensor([0.0, 9.0]))                    # one extreme batch ...
+    act(gg.tensor([0.0, 1.0]))
+    act(gg.tensor([0.0, 1.0]))                    # ... is forgotten: 1 + 8·0.5³ = 2
+    assert abs(float(act.observer.max_val.numpy()) - 2.0) < 1e-6
+    weight(gg.tensor([[1.0, -2.0], [0.5, 0.25]]))
+    weight(gg.tensor([[0.1, -0.2], [0.5, 0.25]]))  # the current weights' range, per channel
+    np.testing.assert_allclose(weight.observer.max_val.numpy(), [0.1, 0.5], rtol=1e-6)
+    np.testing.assert_allclose(weight.observer.min_val.numpy(), [-0.2, 0.25], rtol=1e-6)
+    learnt = quant.qat_qconfig(4, None, learnable=True)
+    assert learnt.activation is None and learnt.weight().learnable
