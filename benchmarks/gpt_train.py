@@ -44,7 +44,8 @@ def run_torch(train_ids, val_ids, iters, seed, log):
         torch.nn.utils.clip_grad_norm_(model.parameters(), S["grad_clip"])
         optimizer.step()
         if (it + 1) % 200 == 0:
-            log(f"torch step {it + 1}  loss {loss.item():.4f}  ({time.perf_counter() - start:.0f} s)")
+            log(f"torch step {it + 1}  loss {loss.item():.4f}  "
+                f"({time.perf_counter() - start:.0f} s)")
     seconds = time.perf_counter() - start
     count = (len(val_ids) - 1) // 64
     inputs = torch.tensor(np.asarray(val_ids[:count * 64]).reshape(count, 64))

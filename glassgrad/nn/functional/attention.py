@@ -61,7 +61,8 @@ def _attend(query, key, value, mask, dropout_p, scale, generator=None):
     if mask is not None:
         array = _array(mask)
         is_bool = array.dtype == np.bool_
-        dead = ~array.any(-1, keepdims=True) if is_bool else np.isneginf(array).all(-1, keepdims=True)
+        dead = ~array.any(-1, keepdims=True) if is_bool else \
+            np.isneginf(array).all(-1, keepdims=True)
         dead = dead if dead.any() else None
         if is_bool:
             if dead is not None:            # a row with no key: attend to all, zeroed below
