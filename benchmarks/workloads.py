@@ -170,7 +170,7 @@ def workloads(scale=1.0):
                  "steps/s", *lstm, batch=b(64)),
         Workload("gru", "GRU 64→128, T 40, linear head on the last step, cross-entropy, SGD",
                  "steps/s", *gru, batch=b(64)),
-    ] + _graph_workloads(scale)
+    ] + _graph_workloads(scale) + _transformer_workloads(scale)
 
 
 def _graph_workloads(scale):
@@ -182,4 +182,18 @@ def _graph_workloads(scale):
                  g.kg_torch(min(scale, 1.0)), batch=256),
         Workload("gcn", "2-layer GCN 1433-16-7 on Cora, dropout 0.5, one full-batch Adam step",
                  "steps/s", g.gcn_glassgrad, g.gcn_torch, batch=2708),
+    ]
+
+
+def _transformer_workloads(scale):
+    """Issue 13: attention (one encoder block) and gpt (benchmarks/transformer_workloads.py)."""
+    from . import transformer_workloads as t
+    return [
+        Workload("attention", "pre-norm TransformerEncoderLayer d128, 4 heads, ff 512, T 64, "
+                 "mean-pooled linear head, cross-entropy, SGD", "steps/s",
+                 t.attention_builder("glassgrad", scale), t.attention_builder("torch", scale),
+                 batch=max(2, int(32 * scale))),
+        Workload("gpt", "nanoGPT CPU config: 4 layers, 4 heads, n_embd 128, block 64, one AdamW "
+                 "step (clip 1.0)", "steps/s", t.gpt_builder("glassgrad", scale),
+                 t.gpt_builder("torch", scale), batch=max(2, int(12 * scale))),
     ]

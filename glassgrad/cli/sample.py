@@ -2,10 +2,12 @@
 
     glassgrad train --data shakespeare --model lstm --out runs/shakespeare
     glassgrad sample runs/shakespeare --prompt "ROMEO:" --temperature 0.8 --top-k 10 --length 300
+    glassgrad train --data shakespeare --model gpt --out runs/gpt
+    glassgrad sample runs/gpt --prompt "ROMEO:" --temperature 0.8 --top-k 40
 
 The checkpoint is one that `glassgrad train --data shakespeare` or `glassgrad experiments run
 char_lm` wrote (the weights, the model's sizes and the vocabulary); the drawing is
-glassgrad.models.char_lm.sample.
+glassgrad.models.char_lm.sample (an LSTM) or glassgrad.models.gpt.generate (a GPT).
 """
 import os
 
@@ -47,8 +49,10 @@ def run(args):
         raise UsageError(prog, f"--prompt holds characters the model never saw: "
                                f"{''.join(unknown)!r}")
     from ..models.char_lm import sample
-    print(sample(model, vocab, args.prompt, args.length, args.temperature, args.top_k,
-                 Generator(args.seed)))
+    from ..models.gpt import GPT, generate
+    draw = generate if isinstance(model, GPT) else sample     # a GPT reads a window, not a state
+    print(draw(model, vocab, args.prompt, args.length, args.temperature, args.top_k,
+               Generator(args.seed)))
     return 0
 
 

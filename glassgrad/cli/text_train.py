@@ -3,6 +3,7 @@ which read strings rather than fixed-shape arrays, so they have their own small 
 
     glassgrad train --data shakespeare --model lstm --out runs/shakespeare   # char-level LM
     glassgrad sample runs/shakespeare --prompt "ROMEO:"
+    glassgrad train --data shakespeare --model gpt --out runs/gpt           # nanoGPT's CPU run
     glassgrad train --data rotten-tomatoes --model gru                       # sentiment
 
 shakespeare: glassgrad.models.char_lm's CharLSTM (hidden 256) trained with teacher forcing on
@@ -19,7 +20,7 @@ import time
 from ..random import Generator, manual_seed
 
 TEXT_DATASETS = ("shakespeare", "rotten-tomatoes")
-TEXT_MODELS = {"shakespeare": ("lstm",), "rotten-tomatoes": ("lstm", "gru", "rnn")}
+TEXT_MODELS = {"shakespeare": ("lstm", "gpt"), "rotten-tomatoes": ("lstm", "gru", "rnn")}
 DEFAULTS = {"shakespeare": {"epochs": 5, "lr": 2e-3, "batch_size": 32},
             "rotten-tomatoes": {"epochs": 6, "lr": 3e-3, "batch_size": 64}}
 # Options of the array data sets that these do not take.
@@ -49,13 +50,18 @@ def train(name, model_name, epochs=None, lr=None, batch_size=None, seed=0, out=N
           log=print):
     """Train, print the scores, write out/checkpoint.npz and out/metrics.json; returns them."""
     settings = DEFAULTS[name]
-    epochs = epochs or settings["epochs"]
-    lr = lr or settings["lr"]
-    batch_size = batch_size or settings["batch_size"]
+    gpt = model_name == "gpt"           # its defaults are nanoGPT's: see _shakespeare_gpt
+    epochs = epochs or (None if gpt else settings["epochs"])
+    lr = lr or (None if gpt else settings["lr"])
+    batch_size = batch_size or (None if gpt else settings["batch_size"])
     out = out or os.path.join("runs", f"{name}-{model_name}-{time.strftime('%Y%m%d-%H%M%S')}")
     os.makedirs(out, exist_ok=True)
     start = time.perf_counter()
-    if name == "shakespeare":
+    if name == "shakespeare" and model_name == "gpt":
+        results = _shakespeare_gpt(epochs, lr, batch_size, seed, out, log)
+        epochs, lr, batch_size = results.pop("epochs"), results.pop("lr"), \
+            results.pop("batch_size")
+    elif name == "shakespeare":
         results = _shakespeare(epochs, lr, batch_size, seed, out, log)
     else:
         results = _rotten_tomatoes(model_name, epochs, lr, batch_size, seed, out, log)
@@ -92,6 +98,44 @@ def _shakespeare(epochs, lr, batch_size, seed, out, log):
          {"val_loss": scores["loss"].value, "val_bpc": scores["bpc"].value})
     return {"steps": steps, "val_loss": scores["loss"].to_dict(),
             "val_bpc": scores["bpc"].to_dict(), "sample": text}
+
+
+def _shakespeare_gpt(epochs, lr, batch_size, seed, out, log, config=None, steps=None,
+                     val_chars=None):
+    """nanoGPT's CPU run (glassgrad.models.gpt): 2,000 iterations of 12 windows x 64 characters
+    unless --epochs is given (an epoch: as many windows as cover the training split once,
+    1,307 steps at batch 12); AdamW lr 1e-3 (or --lr) with warm-up and cosine decay to lr/10.
+    `config`, `steps` and `val_chars` shrink it (the tests)."""
+    from ..data.datasets import load_shakespeare
+    from ..data.text import Vocabulary
+    from ..experiments.char_lm import PROMPT, save
+    from ..models.gpt import GPT, GPT_CPU_TRAINING, GPTConfig, evaluate_gpt, generate, train_gpt
+    train_text, val_text = load_shakespeare()
+    vocab = Vocabulary.of_characters(train_text + val_text)
+    val_text = val_text[:val_chars] if val_chars else val_text
+    manual_seed(seed)
+    model = GPT(GPTConfig(vocab_size=len(vocab), **(config or {})))
+    batch_size = batch_size or GPT_CPU_TRAINING["batch_size"]
+    lr = lr or GPT_CPU_TRAINING["learning_rate"]
+    block = model.config.block_size
+    if steps is None:
+        steps = epochs * max(1, len(train_text) // (block * batch_size)) if epochs else \
+            GPT_CPU_TRAINING["max_iters"]
+    log(f"GPT ({model.num_parameters():,} parameters without position embeddings), {steps} "
+        f"steps of {batch_size} windows x {block} characters")
+    warmup = min(GPT_CPU_TRAINING["warmup_iters"], max(steps // 20, 1))
+    train_gpt(model, vocab.encode(list(train_text)), generator=Generator(seed), log=log,
+              log_every=max(1, steps // 10), max_iters=steps, batch_size=batch_size,
+              learning_rate=lr, min_lr=lr / 10, lr_decay_iters=steps, warmup_iters=warmup)
+    scores = evaluate_gpt(model, vocab.encode(list(val_text)))
+    log(f"validation loss {scores['loss']} nats/char, {scores['bpc']} bits/char")
+    text = generate(model, vocab, PROMPT, 200, 0.8, 40, Generator(seed))
+    log(text)
+    save(os.path.join(out, "checkpoint.npz"), model, vocab,
+         {"val_loss": scores["loss"].value, "val_bpc": scores["bpc"].value})
+    return {"steps": steps, "val_loss": scores["loss"].to_dict(),
+            "val_bpc": scores["bpc"].to_dict(), "sample": text, "epochs": epochs, "lr": lr,
+            "batch_size": batch_size}
 
 
 def _rotten_tomatoes(model_name, epochs, lr, batch_size, seed, out, log):

@@ -36,11 +36,12 @@ def add_arguments(parser):
                              "/usr/share/datasets/fashion-mnist, Debian's "
                              "dataset-fashion-mnist package)")
     parser.add_argument("--model", default=None,
-                        choices=tuple(dict.fromkeys(builders.MODELS + builders.SEQUENCE_MODELS)),
+                        choices=tuple(dict.fromkeys(builders.MODELS + builders.SEQUENCE_MODELS
+                                                    + ("gpt",))),
                         help="logistic regression, the paper's MLP, or a CNN (1-D for signals, "
                              "2-D for images) (default: cnn); rnn, lstm, gru for the text "
-                             "data sets (shakespeare: lstm, a character-level language model; "
-                             "rotten-tomatoes: sentiment)")
+                             "data sets (shakespeare: lstm or gpt, character-level language "
+                             "models; rotten-tomatoes: sentiment)")
     parser.add_argument("--optimizer", choices=tuple(builders.OPTIMIZERS), default=None,
                         help="the optimiser (default: adam)")
     parser.add_argument("--lr", type=positive(float, "--lr"), default=None,

@@ -11,6 +11,7 @@ forcing). Validation: the whole 111,540-character split read as 16 contiguous st
 state carried, the interval a bootstrap over 256-character blocks. The checkpoint
 (char_lm.npz) is what `glassgrad sample` reads.
 """
+import dataclasses
 import os
 import time
 
@@ -28,9 +29,11 @@ PROMPT = "ROMEO:"
 
 
 def save(path, model, vocab, metadata=None):
-    """A checkpoint `glassgrad sample` can rebuild: weights, the model's config, the vocabulary."""
+    """A checkpoint `glassgrad sample` can rebuild: weights, the model's config, the vocabulary.
+    The model is a CharLSTM or a glassgrad.models.gpt.GPT (whose config is a GPTConfig)."""
+    config = model.config() if callable(model.config) else dataclasses.asdict(model.config)
     return checkpoint.save(path, model=model, metadata={
-        "kind": "char_lm", "model_class": "CharLSTM", "config": model.config(),
+        "kind": "char_lm", "model_class": type(model).__name__, "config": config,
         "vocabulary": vocab.to_dict(), **(metadata or {})})
 
 
@@ -42,7 +45,11 @@ def load(path):
         raise checkpoint.CheckpointError(f"{os.fspath(path)!r} is not a character-level "
                                          f"language model checkpoint (kind "
                                          f"{metadata.get('kind')!r})")
-    model = CharLSTM(**metadata["config"])
+    if metadata.get("model_class") == "GPT":
+        from ..models.gpt import GPT, GPTConfig
+        model = GPT(GPTConfig(**metadata["config"]))
+    else:
+        model = CharLSTM(**metadata["config"])
     checkpoint.load(path, model=model)
     return model, Vocabulary.from_dict(metadata["vocabulary"]), metadata
 

@@ -15,3 +15,6 @@ from .modules import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AvgPool1d, AvgPool2d
                       InstanceNorm1d, InstanceNorm2d, LayerNorm, MaxPool1d, MaxPool2d)
 from .modules import GRU, LSTM, RNN, RNNBase, GRUCell, LSTMCell, RNNCell, RNNCellBase
 from .modules import GCNConv, RGCNConv
+from .modules import (LearnedPositionalEncoding, MultiheadAttention, PositionalEncoding,
+                      Transformer, TransformerDecoder, TransformerDecoderLayer,
+                      TransformerEncoder, TransformerEncoderLayer)
